@@ -1,0 +1,56 @@
+# firehouse — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+EXAMPLE_CONFIG := examples/firehouse.yaml
+
+export FIREHOUSE_DATABASE_URL ?= sqlite:///var/firehouse.db
+
+.PHONY: run test lint typecheck format install install-dev bench clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "firehouse needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## run: migrate, load the example organisation, mint an admin token and serve on :8000
+run: $(VENV)/.installed
+	@$(BIN)/firehouse db upgrade
+	@$(BIN)/firehouse config apply $(EXAMPLE_CONFIG)
+	@token=$$($(BIN)/firehouse token create --name "admin-$$(date +%Y%m%d-%H%M%S)" --role admin) && \
+	  echo "" && echo "  Admin API token (shown once): $$token" && \
+	  echo "  Try: FIREHOUSE_TOKEN=$$token $(BIN)/firehouse incidents" && echo ""
+	@exec $(BIN)/firehouse serve --host 127.0.0.1 --port 8000
+
+## test: lint, type-check, check the import contracts, then run the whole suite
+test: $(VENV)/.installed-dev lint typecheck
+	$(BIN)/lint-imports
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache

@@ -1,0 +1,87 @@
+"""Application assembly: settings, database, routes, and the dispatcher in the background."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+import httpx
+from fastapi import FastAPI
+
+from firehouse import __version__
+from firehouse.catalog.api import router as catalog_router
+from firehouse.clock import Clock, SystemClock
+from firehouse.db import Database
+from firehouse.httpapi import errors
+from firehouse.httpapi.health import router as health_router
+from firehouse.httpapi.runtime import Runtime
+from firehouse.incidents.api import router as incidents_router
+from firehouse.integrations.webhooks import WebhookHandler
+from firehouse.outbox.dispatcher import Dispatcher, DispatcherConfig, Handler
+from firehouse.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+def build_dispatcher(db: Database, settings: Settings, clock: Clock) -> Dispatcher:
+    client = httpx.Client(timeout=settings.webhook_timeout_seconds, follow_redirects=False)
+    handlers: dict[str, Handler] = {"webhook": WebhookHandler(client)}
+    config = DispatcherConfig(
+        max_attempts=settings.outbox_max_attempts,
+        lease=timedelta(seconds=settings.outbox_lease_seconds),
+    )
+    dispatcher = Dispatcher(db, handlers, clock, config)
+    db.on_commit(dispatcher.wake)
+    return dispatcher
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    database: Database | None = None,
+    clock: Clock | None = None,
+    run_dispatcher: bool | None = None,
+) -> FastAPI:
+    settings = settings or get_settings()
+    clock = clock or SystemClock()
+    db = database or Database(settings.database_url)
+    dispatcher = build_dispatcher(db, settings, clock)
+    runtime = Runtime(settings=settings, db=db, clock=clock, dispatcher=dispatcher)
+    background = settings.dispatcher if run_dispatcher is None else run_dispatcher
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        stop = threading.Event()
+        thread = None
+        if background:
+            thread = threading.Thread(
+                target=dispatcher.run_forever,
+                args=(stop, settings.outbox_poll_seconds),
+                name="outbox-dispatcher",
+                daemon=True,
+            )
+            thread.start()
+        yield
+        stop.set()
+        dispatcher.wake()
+        if thread is not None:
+            thread.join(timeout=30)
+
+    app = FastAPI(
+        title="firehouse",
+        version=__version__,
+        description="Incident response: incidents, timeline, roles, links, and the outbox.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    errors.install(app)
+    app.include_router(health_router)
+    app.include_router(catalog_router)
+    app.include_router(incidents_router)
+    return app

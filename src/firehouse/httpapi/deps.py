@@ -1,0 +1,78 @@
+"""Request plumbing shared by every route: the runtime, the caller, and their rights."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Request
+
+from firehouse.auth.roles import AccessRole
+from firehouse.auth.service import Principal, authenticate, record_use
+from firehouse.errors import InvalidInput
+from firehouse.httpapi.runtime import Runtime
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def _bearer(authorization: str | None) -> str:
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise HTTPException(
+            status_code=401,
+            detail="Authorization: send 'Bearer <token>' (see `firehouse token create`)",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return token.strip()
+
+
+def principal(
+    runtime: RuntimeDep, authorization: Annotated[str | None, Header()] = None
+) -> Principal:
+    secret = _bearer(authorization)
+    now = runtime.clock.now()
+    with runtime.db.read() as session:
+        caller = authenticate(session, secret, now=now)
+    if caller is None:
+        raise HTTPException(
+            status_code=401,
+            detail="Authorization: unknown or revoked token",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    if caller.use_is_stale:
+        with runtime.db.write() as session:
+            record_use(session, caller.token_name, now=now)
+    return caller
+
+
+def require(role: AccessRole) -> Callable[..., Principal]:
+    def check(caller: Annotated[Principal, Depends(principal)]) -> Principal:
+        if not caller.role.allows(role):
+            raise HTTPException(
+                status_code=403,
+                detail=f"this needs the {role.value} role; token has {caller.role.value}",
+            )
+        return caller
+
+    return check
+
+
+Viewer = Annotated[Principal, Depends(require(AccessRole.VIEWER))]
+Responder = Annotated[Principal, Depends(require(AccessRole.RESPONDER))]
+Admin = Annotated[Principal, Depends(require(AccessRole.ADMIN))]
+
+
+def parse_if_match(value: str | None) -> int | None:
+    """Accepts `3`, `"3"` and `W/"3"`; the version is the incident's ETag."""
+    if value is None or value.strip() in {"", "*"}:
+        return None
+    raw = value.strip().removeprefix("W/").strip('"')
+    if not raw.isdigit() or len(raw) > 9:
+        raise InvalidInput('must be the incident version from its ETag, e.g. "3"', field="If-Match")
+    return int(raw)

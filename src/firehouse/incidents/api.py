@@ -1,0 +1,301 @@
+"""HTTP routes of the incident lifecycle. Each one parses, authorises, calls one use case."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Header, Path, Query, Response
+from sqlalchemy.orm import Session
+
+from firehouse.errors import InvalidInput
+from firehouse.httpapi.deps import Responder, RuntimeDep, Viewer, parse_if_match
+from firehouse.httpapi.runtime import Runtime
+from firehouse.httpapi.types import Id
+from firehouse.incidents import queries, roles, service
+from firehouse.incidents.model import Incident
+from firehouse.incidents.schemas import (
+    CloseIn,
+    DeclareIn,
+    IncidentOut,
+    IncidentPage,
+    LinkIn,
+    LinkOut,
+    PatchIn,
+    Priority,
+    ReopenIn,
+    ResolveIn,
+    RoleIn,
+    TimelineEntryOut,
+    TimelineIn,
+    entry_out,
+    incident_out,
+    link_out,
+)
+
+router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
+
+Number = Annotated[int, Path(ge=1, le=2_147_483_647, description="The incident number.")]
+IfMatch = Annotated[
+    str | None,
+    Header(description="The incident's ETag; the change applies only at that version."),
+]
+Change = Callable[[Session, datetime], Incident]
+
+
+def _apply(runtime: Runtime, response: Response, change: Change) -> IncidentOut:
+    with runtime.db.write() as session:
+        incident = change(session, runtime.clock.now())
+        out = incident_out(incident, runtime.settings.base_url)
+    response.headers["ETag"] = f'"{out.version}"'
+    return out
+
+
+@router.post("", status_code=201)
+def declare(
+    body: DeclareIn, runtime: RuntimeDep, caller: Responder, response: Response
+) -> IncidentOut:
+    declaration = service.Declaration(
+        service=body.service,
+        message=body.message,
+        priority=body.priority,
+        description=body.description,
+        source_url=body.source_url,
+        tags=tuple(body.tags),
+        commander=body.commander,
+        reporter=body.reporter or caller.person_id,
+        training=body.training,
+        detected_at=body.detected_at,
+    )
+    out = _apply(
+        runtime,
+        response,
+        lambda s, now: service.declare(s, declaration, actor=caller.actor, now=now),
+    )
+    response.headers["Location"] = f"/api/v1/incidents/{out.number}"
+    return out
+
+
+@router.get("")
+def list_incidents(
+    runtime: RuntimeDep,
+    _caller: Viewer,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+    priority: Priority | None = None,
+    service_id: Annotated[Id | None, Query(alias="service")] = None,
+    cursor: Annotated[str | None, Query(max_length=12, description="From next_cursor.")] = None,
+    limit: Annotated[int, Query(ge=1, le=queries.MAX_PAGE)] = 50,
+) -> IncidentPage:
+    if cursor is not None and not (cursor.isdigit() and 0 < int(cursor) <= 2_147_483_647):
+        raise InvalidInput("must be a next_cursor value from a previous page", field="cursor")
+    criteria = queries.IncidentFilter(
+        status=status,
+        priority=priority,
+        service=service_id,
+        before_number=int(cursor) if cursor else None,
+        limit=limit,
+    )
+    with runtime.db.read() as session:
+        page, next_number = queries.list_incidents(session, criteria)
+        items = [incident_out(i, runtime.settings.base_url) for i in page]
+    return IncidentPage(items=items, next_cursor=str(next_number) if next_number else None)
+
+
+@router.get("/{number}")
+def get_incident(
+    number: Number, runtime: RuntimeDep, _caller: Viewer, response: Response
+) -> IncidentOut:
+    with runtime.db.read() as session:
+        out = incident_out(queries.get_incident(session, number), runtime.settings.base_url)
+    response.headers["ETag"] = f'"{out.version}"'
+    return out
+
+
+@router.patch("/{number}")
+def patch_incident(
+    number: Number,
+    body: PatchIn,
+    runtime: RuntimeDep,
+    caller: Responder,
+    response: Response,
+    if_match: IfMatch = None,
+) -> IncidentOut:
+    version = parse_if_match(if_match)
+    changes = service.Changes(
+        message=body.message,
+        description=body.description,
+        priority=body.priority,
+        service=body.service,
+        tags=tuple(body.tags) if body.tags is not None else None,
+    )
+    return _apply(
+        runtime,
+        response,
+        lambda s, now: service.update(
+            s, number, changes, actor=caller.actor, now=now, expected_version=version
+        ),
+    )
+
+
+@router.post("/{number}/roles")
+def assign_role(
+    number: Number,
+    body: RoleIn,
+    runtime: RuntimeDep,
+    caller: Responder,
+    response: Response,
+    if_match: IfMatch = None,
+) -> IncidentOut:
+    version = parse_if_match(if_match)
+    return _apply(
+        runtime,
+        response,
+        lambda s, now: roles.assign_role(
+            s, number, body.role, body.person, actor=caller.actor, now=now, expected_version=version
+        ),
+    )
+
+
+@router.delete("/{number}/roles")
+def remove_role(
+    number: Number,
+    runtime: RuntimeDep,
+    caller: Responder,
+    response: Response,
+    body: Annotated[RoleIn | None, Body()] = None,
+    role: Annotated[str | None, Query(max_length=40)] = None,
+    person: Annotated[Id | None, Query()] = None,
+    if_match: IfMatch = None,
+) -> IncidentOut:
+    """Takes `{role, person}` as a JSON body, or as query parameters."""
+    chosen_role = body.role if body else role
+    chosen_person = body.person if body else person
+    if not chosen_role:
+        raise InvalidInput("is required (body or query)", field="role")
+    if not chosen_person:
+        raise InvalidInput("is required (body or query)", field="person")
+    version = parse_if_match(if_match)
+    return _apply(
+        runtime,
+        response,
+        lambda s, now: roles.remove_role(
+            s,
+            number,
+            chosen_role,
+            chosen_person,
+            actor=caller.actor,
+            now=now,
+            expected_version=version,
+        ),
+    )
+
+
+@router.get("/{number}/timeline")
+def get_timeline(number: Number, runtime: RuntimeDep, _caller: Viewer) -> list[TimelineEntryOut]:
+    with runtime.db.read() as session:
+        return [entry_out(e) for e in queries.timeline(session, number)]
+
+
+@router.post("/{number}/timeline", status_code=201)
+def add_timeline_entry(
+    number: Number, body: TimelineIn, runtime: RuntimeDep, caller: Responder
+) -> TimelineEntryOut:
+    with runtime.db.write() as session:
+        entry = service.add_timeline_entry(
+            session,
+            number,
+            body.text,
+            actor=caller.actor,
+            now=runtime.clock.now(),
+            occurred_at=body.occurred_at,
+        )
+        return entry_out(entry)
+
+
+@router.post("/{number}/links", status_code=201)
+def add_link(number: Number, body: LinkIn, runtime: RuntimeDep, caller: Responder) -> LinkOut:
+    with runtime.db.write() as session:
+        link = service.add_link(
+            session,
+            number,
+            body.url,
+            kind=body.kind,
+            title=body.title,
+            actor=caller.actor,
+            now=runtime.clock.now(),
+        )
+        return link_out(link)
+
+
+@router.post("/{number}/acknowledge")
+def acknowledge(
+    number: Number, runtime: RuntimeDep, caller: Responder, response: Response
+) -> IncidentOut:
+    return _apply(
+        runtime, response, lambda s, now: roles.acknowledge(s, number, actor=caller.actor, now=now)
+    )
+
+
+@router.post("/{number}/resolve")
+def resolve(
+    number: Number,
+    body: ResolveIn,
+    runtime: RuntimeDep,
+    caller: Responder,
+    response: Response,
+    if_match: IfMatch = None,
+) -> IncidentOut:
+    version = parse_if_match(if_match)
+    return _apply(
+        runtime,
+        response,
+        lambda s, now: service.resolve(
+            s, number, body.note, actor=caller.actor, now=now, expected_version=version
+        ),
+    )
+
+
+@router.post("/{number}/close")
+def close(
+    number: Number,
+    body: CloseIn,
+    runtime: RuntimeDep,
+    caller: Responder,
+    response: Response,
+    if_match: IfMatch = None,
+) -> IncidentOut:
+    version = parse_if_match(if_match)
+    return _apply(
+        runtime,
+        response,
+        lambda s, now: service.close(
+            s,
+            number,
+            body.reason,
+            actor=caller.actor,
+            now=now,
+            bug_links=tuple(body.bug_links),
+            expected_version=version,
+        ),
+    )
+
+
+@router.post("/{number}/reopen")
+def reopen(
+    number: Number,
+    runtime: RuntimeDep,
+    caller: Responder,
+    response: Response,
+    body: Annotated[ReopenIn | None, Body()] = None,
+    if_match: IfMatch = None,
+) -> IncidentOut:
+    version = parse_if_match(if_match)
+    reason = body.reason if body else None
+    return _apply(
+        runtime,
+        response,
+        lambda s, now: service.reopen(
+            s, number, actor=caller.actor, now=now, reason=reason, expected_version=version
+        ),
+    )

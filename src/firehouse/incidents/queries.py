@@ -1,0 +1,81 @@
+"""Read use cases for incidents: fetch one, list with keyset pagination, the timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from firehouse.errors import InvalidInput, NotFound
+from firehouse.incidents.model import Incident, TimelineEntry
+from firehouse.incidents.policy import PRIORITIES, Status
+
+MAX_PAGE = 200
+
+
+@dataclass(frozen=True)
+class IncidentFilter:
+    status: str | None = None
+    priority: str | None = None
+    service: str | None = None
+    before_number: int | None = None
+    limit: int = 50
+
+    def validate(self) -> None:
+        if self.status is not None and self.status not in {s.value for s in Status}:
+            raise InvalidInput(
+                f"unknown status '{self.status}'; use open, resolved or closed", field="status"
+            )
+        if self.priority is not None and self.priority not in PRIORITIES:
+            raise InvalidInput(f"unknown priority '{self.priority}'; use P1-P5", field="priority")
+        if not 1 <= self.limit <= MAX_PAGE:
+            raise InvalidInput(f"must be between 1 and {MAX_PAGE}", field="limit")
+
+
+def get_incident(session: Session, number: int) -> Incident:
+    incident = session.scalar(
+        select(Incident)
+        .where(Incident.number == number)
+        .options(selectinload(Incident.roles), selectinload(Incident.links))
+    )
+    if incident is None:
+        raise NotFound(f"no incident {number}", field="number")
+    return incident
+
+
+def list_incidents(session: Session, criteria: IncidentFilter) -> tuple[list[Incident], int | None]:
+    """Newest first. Returns the page and the cursor (a number) for the next one, if any."""
+    criteria.validate()
+    query = select(Incident).options(selectinload(Incident.roles))
+    conditions: list[Any] = []
+    if criteria.status:
+        conditions.append(Incident.status == criteria.status)
+    if criteria.priority:
+        conditions.append(Incident.priority == criteria.priority)
+    if criteria.service:
+        conditions.append(Incident.service_id == criteria.service)
+    if criteria.before_number is not None:
+        conditions.append(Incident.number < criteria.before_number)
+    rows = list(
+        session.scalars(
+            query.where(*conditions).order_by(Incident.number.desc()).limit(criteria.limit + 1)
+        )
+    )
+    more = len(rows) > criteria.limit
+    page = rows[: criteria.limit]
+    return page, (page[-1].number if more and page else None)
+
+
+def timeline(session: Session, number: int) -> list[TimelineEntry]:
+    incident_id = session.scalar(select(Incident.id).where(Incident.number == number))
+    if incident_id is None:
+        raise NotFound(f"no incident {number}", field="number")
+    return list(
+        session.scalars(
+            select(TimelineEntry)
+            .where(TimelineEntry.incident_id == incident_id)
+            .order_by(TimelineEntry.occurred_at, TimelineEntry.id)
+        )
+    )

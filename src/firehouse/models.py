@@ -1,0 +1,33 @@
+"""Every table, imported in one place so Alembic and test fixtures see the whole schema."""
+
+from firehouse.auth.model import ApiToken
+from firehouse.catalog.model import OrganisationSetting, Person, PriorityLevelRow, Service, Team
+from firehouse.db import Base
+from firehouse.incidents.model import (
+    Incident,
+    IncidentCounter,
+    IncidentLink,
+    RoleAssignment,
+    TimelineEntry,
+)
+from firehouse.outbox.model import OutboxDelivery, OutboxEvent, Subscription
+
+metadata = Base.metadata
+
+__all__ = [
+    "ApiToken",
+    "Incident",
+    "IncidentCounter",
+    "IncidentLink",
+    "OrganisationSetting",
+    "OutboxDelivery",
+    "OutboxEvent",
+    "Person",
+    "PriorityLevelRow",
+    "RoleAssignment",
+    "Service",
+    "Subscription",
+    "Team",
+    "TimelineEntry",
+    "metadata",
+]

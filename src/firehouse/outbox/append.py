@@ -1,0 +1,34 @@
+"""Appending events: called by service functions inside their own transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from firehouse.outbox.events import DomainEvent, subscribes_to
+from firehouse.outbox.model import OutboxDelivery, OutboxEvent, Subscription
+
+
+def append(session: Session, event: DomainEvent, *, now: datetime) -> OutboxEvent:
+    row = OutboxEvent(
+        stream=event.stream, type=event.type.value, payload=event.data, occurred_at=now
+    )
+    session.add(row)
+    session.flush()
+    subscriptions = session.scalars(select(Subscription).where(Subscription.active.is_(True)))
+    for subscription in subscriptions:
+        if subscribes_to(subscription.event_types, event.type.value):
+            session.add(
+                OutboxDelivery(
+                    event_id=row.id,
+                    subscription=subscription.name,
+                    stream=event.stream,
+                    state="pending",
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
+    return row

@@ -1,0 +1,38 @@
+"""Domain events: what happened, named once, carried by the outbox to integrations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class EventType(StrEnum):
+    INCIDENT_DECLARED = "incident.declared"
+    INCIDENT_UPDATED = "incident.updated"
+    INCIDENT_PRIORITY_CHANGED = "incident.priority_changed"
+    INCIDENT_ACKNOWLEDGED = "incident.acknowledged"
+    INCIDENT_ROLE_ASSIGNED = "incident.role_assigned"
+    INCIDENT_ROLE_REMOVED = "incident.role_removed"
+    INCIDENT_TIMELINE_ENTRY_ADDED = "incident.timeline_entry_added"
+    INCIDENT_LINK_ADDED = "incident.link_added"
+    INCIDENT_RESOLVED = "incident.resolved"
+    INCIDENT_CLOSED = "incident.closed"
+    INCIDENT_REOPENED = "incident.reopened"
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    """`stream` orders delivery: events of one stream (one incident) arrive in order."""
+
+    type: EventType
+    stream: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def subscribes_to(event_types: list[str], event_type: str) -> bool:
+    """An empty filter takes everything; `incident.*` takes a whole family."""
+    if not event_types:
+        return True
+    family = event_type.split(".", 1)[0] + ".*"
+    return event_type in event_types or family in event_types or "*" in event_types

@@ -1,0 +1,42 @@
+"""Process settings, read once from FIREHOUSE_* environment variables.
+
+Organisation data (services, people, policy) is *not* here: it lives in firehouse.yaml and,
+once applied, in the database, so that every process of a deployment sees the same truth.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FIREHOUSE_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///var/firehouse.db",
+        description="SQLAlchemy URL; sqlite:///path or postgresql+psycopg://user@host/db.",
+    )
+    config: str | None = Field(default=None, description="Path of firehouse.yaml.")
+    base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Public URL of this deployment, used in links sent to chat and webhooks.",
+    )
+    secret_key: str = Field(
+        default="",
+        description="Secret for signing sessions; generated per process when empty.",
+    )
+    outbox_max_attempts: int = Field(default=10, ge=1, le=100)
+    outbox_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    outbox_lease_seconds: float = Field(default=60.0, gt=0, le=3600)
+    dispatcher: bool = Field(
+        default=True, description="Run the outbox dispatcher inside `firehouse serve`."
+    )
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
