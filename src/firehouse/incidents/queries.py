@@ -48,7 +48,7 @@ def get_incident(session: Session, number: int) -> Incident:
 def list_incidents(session: Session, criteria: IncidentFilter) -> tuple[list[Incident], int | None]:
     """Newest first. Returns the page and the cursor (a number) for the next one, if any."""
     criteria.validate()
-    query = select(Incident).options(selectinload(Incident.roles))
+    query = select(Incident).options(selectinload(Incident.roles), selectinload(Incident.links))
     conditions: list[Any] = []
     if criteria.status:
         conditions.append(Incident.status == criteria.status)

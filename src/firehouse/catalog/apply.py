@@ -1,0 +1,203 @@
+"""`config apply`: make the catalogue rows say what firehouse.yaml says, and report the difference.
+
+Idempotent by construction: each row is compared field by field with the file and written only
+where it differs, so a second apply of the same file changes nothing and reports nothing.
+Whatever the file no longer declares is deactivated, never deleted, because incidents, roles
+and outbox deliveries keep pointing at it; declaring it again brings it back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from firehouse.catalog.config import FirehouseConfig
+from firehouse.catalog.config_references import reference_problems
+from firehouse.catalog.model import OrganisationSetting, Person, PriorityLevelRow, Service, Team
+from firehouse.errors import InvalidInput
+from firehouse.outbox.model import Subscription
+
+WEBHOOK_PREFIX = "webhook:"
+
+Fields = dict[str, Any]
+_FILE_KEYS = {"team_id": "team", "event_types": "events"}
+
+
+@dataclass(frozen=True)
+class Change:
+    action: str
+    entity: str
+    id: str
+    fields: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        text = f"{self.action} {self.entity} {self.id}"
+        return f"{text}: {', '.join(self.fields)}" if self.fields else text
+
+
+def apply_config(
+    session: Session, config: FirehouseConfig, *, source: str, now: datetime
+) -> list[Change]:
+    """Write the config inside the caller's transaction; refuse before writing if it is unsound.
+
+    A config built without `parse_config` may still refer to people or teams it does not
+    declare; that is checked here too, so the database never holds a dangling reference.
+    """
+    problems = reference_problems(config.model_dump())
+    if problems:
+        raise InvalidInput(str(problems[0]), field=problems[0].path)
+    changes = _apply_organisation(session, config, source=source, now=now)
+    changes += _sync(session, Person, "person", _people(config))
+    changes += _sync(session, Team, "team", _teams(config))
+    session.flush()  # services refer to teams by foreign key; no relationship orders the inserts
+    changes += _sync(session, Service, "service", _services(config))
+    changes += _sync(session, PriorityLevelRow, "priority", _priorities(config), deactivate=False)
+    changes += _sync(session, Subscription, "webhook", _webhooks(config))
+    session.flush()
+    return changes
+
+
+def _people(config: FirehouseConfig) -> dict[str, Fields]:
+    return {
+        person.id: {"name": person.name, "email": person.email, "chat_handle": person.chat_handle}
+        for person in config.people
+    }
+
+
+def _teams(config: FirehouseConfig) -> dict[str, Fields]:
+    return {
+        team.id: {
+            "name": team.name,
+            "members": list(team.members),
+            "default_responders": list(team.default_responders),
+        }
+        for team in config.teams
+    }
+
+
+def _services(config: FirehouseConfig) -> dict[str, Fields]:
+    return {
+        service.id: {
+            "name": service.name,
+            "description": service.description,
+            "team_id": service.team,
+            "point_people": list(service.point_people),
+            "playbook_url": service.playbook_url,
+            "components": list(service.components),
+        }
+        for service in config.services
+    }
+
+
+def _priorities(config: FirehouseConfig) -> dict[str, Fields]:
+    return {
+        level.priority: {
+            "rank": level.rank,
+            "name": level.name,
+            "guidance": level.guidance,
+            "examples": list(level.examples),
+            "statuspage_impact": level.statuspage_impact,
+            "statuspage_update_expected": level.statuspage_update_expected,
+            "postmortem_required": level.postmortem_required,
+            "training_only": level.training_only,
+        }
+        for level in config.priority_policy().ordered()
+    }
+
+
+def _webhooks(config: FirehouseConfig) -> dict[str, Fields]:
+    return {
+        WEBHOOK_PREFIX + webhook.name: {
+            "kind": "webhook",
+            "event_types": list(webhook.events),
+            "settings": {"url": webhook.url, "secret_env": webhook.secret_env},
+        }
+        for webhook in config.webhooks
+    }
+
+
+def _sync(
+    session: Session,
+    table: Any,
+    entity: str,
+    wanted: Mapping[str, Fields],
+    *,
+    deactivate: bool = True,
+) -> list[Change]:
+    """Create, update and (optionally) deactivate the rows of one table to match `wanted`.
+
+    `table` is keyed by its single primary-key column. Webhook subscriptions share their table
+    with other integrations, so only rows named `webhook:...` are this file's to deactivate.
+    """
+    key = table.__mapper__.primary_key[0].key
+    existing = {getattr(row, key): row for row in session.scalars(select(table))}
+    if table is Subscription:
+        existing = {name: row for name, row in existing.items() if name.startswith(WEBHOOK_PREFIX)}
+    changes: list[Change] = []
+    for row_id, fields in wanted.items():
+        row = existing.get(row_id)
+        shown = row_id.removeprefix(WEBHOOK_PREFIX)
+        if row is None:
+            session.add(table(**{key: row_id}, **fields))
+            changes.append(Change("created", entity, shown))
+            continue
+        reactivated = {"active": True} if deactivate else {}
+        changed = _update(row, {**fields, **reactivated})
+        if changed:
+            changes.append(Change("updated", entity, shown, changed))
+    if deactivate:
+        for row_id, row in existing.items():
+            if row_id not in wanted and row.active:
+                row.active = False
+                changes.append(Change("deactivated", entity, row_id.removeprefix(WEBHOOK_PREFIX)))
+    return changes
+
+
+def _update(row: Any, fields: Fields) -> tuple[str, ...]:
+    """Set the fields that differ and name them as the file does; equal fields are not written."""
+    named: list[str] = []
+    for name, value in fields.items():
+        current = getattr(row, name)
+        if current != value:
+            named += _file_keys(name, current, value)
+            setattr(row, name, value)
+    return tuple(named)
+
+
+def _file_keys(column: str, old: Any, new: Any) -> list[str]:
+    """A column's name in firehouse.yaml; a settings mapping names the keys that changed."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        return sorted(key for key in old.keys() | new.keys() if old.get(key) != new.get(key))
+    return [_FILE_KEYS.get(column, column)]
+
+
+def _apply_organisation(
+    session: Session, config: FirehouseConfig, *, source: str, now: datetime
+) -> list[Change]:
+    """The organisation's name is reported when it changes; where the config came from and when
+    it was applied are bookkeeping, rewritten on every apply and never reported."""
+    name = config.organisation.name
+    current = session.get(OrganisationSetting, "organisation.name")
+    changes: list[Change] = []
+    if current is None:
+        session.add(OrganisationSetting(key="organisation.name", value=name))
+        changes.append(Change("created", "organisation", name))
+    elif current.value != name:
+        current.value = name
+        changes.append(Change("updated", "organisation", name, ("name",)))
+    _put_setting(session, "config.source", source)
+    _put_setting(session, "config.applied_at", now.isoformat())
+    return changes
+
+
+def _put_setting(session: Session, key: str, value: Any) -> None:
+    row = session.get(OrganisationSetting, key)
+    if row is None:
+        session.add(OrganisationSetting(key=key, value=value))
+    else:
+        row.value = value
