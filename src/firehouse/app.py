@@ -20,6 +20,7 @@ from firehouse.httpapi.health import router as health_router
 from firehouse.httpapi.runtime import Runtime
 from firehouse.incidents.api import router as incidents_router
 from firehouse.integrations.webhooks import WebhookHandler
+from firehouse.outbox.console import LogHandler
 from firehouse.outbox.dispatcher import Dispatcher, DispatcherConfig, Handler
 from firehouse.settings import Settings, get_settings
 
@@ -28,7 +29,10 @@ log = logging.getLogger(__name__)
 
 def build_dispatcher(db: Database, settings: Settings, clock: Clock) -> Dispatcher:
     client = httpx.Client(timeout=settings.webhook_timeout_seconds, follow_redirects=False)
-    handlers: dict[str, Handler] = {"webhook": WebhookHandler(client)}
+    handlers: dict[str, Handler] = {
+        "webhook": WebhookHandler(client, clock=clock),
+        "log": LogHandler(),  # the null twin: logs each event, needs nothing set up
+    }
     config = DispatcherConfig(
         max_attempts=settings.outbox_max_attempts,
         lease=timedelta(seconds=settings.outbox_lease_seconds),

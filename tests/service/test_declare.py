@@ -98,3 +98,13 @@ def test_detection_cannot_be_in_the_future(seeded_db: Database, clock: FakeClock
     with pytest.raises(InvalidInput) as refused:
         declare(seeded_db, clock.now(), detected_at=clock.now() + timedelta(hours=1))
     assert refused.value.field == "detected_at"
+
+
+def test_a_new_incident_starts_at_version_one_and_its_event_says_so(
+    seeded_db: Database, clock: FakeClock
+) -> None:
+    incident = declare(seeded_db, clock.now())
+    with seeded_db.read() as session:
+        event = session.scalars(select(OutboxEvent)).one()
+    assert incident.version == 1
+    assert event.payload["incident"]["version"] == 1

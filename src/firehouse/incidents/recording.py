@@ -69,9 +69,12 @@ def record(
     event: EventType,
     data: dict[str, Any] | None = None,
     occurred_at: datetime | None = None,
+    bump_version: bool = True,
 ) -> TimelineEntry:
+    """`bump_version=False` only for the entry that creates the incident (it starts at 1)."""
     incident.updated_at = now
-    flag_modified(incident, "updated_at")  # every change bumps the version, even at equal times
+    if bump_version:
+        flag_modified(incident, "updated_at")  # every change bumps the version, at equal times too
     entry = TimelineEntry(
         incident_id=incident.id,
         kind=kind,

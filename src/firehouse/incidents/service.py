@@ -99,6 +99,7 @@ def declare(session: Session, declaration: Declaration, *, actor: str, now: date
         now=now,
         event=EventType.INCIDENT_DECLARED,
         data={"priority": priority, "service": service.id},
+        bump_version=False,
     )
     if declaration.commander:
         roles.assign(session, incident, Role.COMMANDER, declaration.commander, actor=actor, now=now)

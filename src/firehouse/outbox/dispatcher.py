@@ -1,64 +1,46 @@
 """Delivers outbox events to integrations: at least once, in order per stream.
 
-A delivery is claimed by taking a lease in a short transaction (with SKIP LOCKED on
-PostgreSQL so several workers share the queue), handed to its integration outside any
-transaction, then settled in another short transaction that checks the lease is still ours.
-A worker that dies mid-delivery simply lets its lease expire; another worker takes over.
+A round has three steps, each its own short transaction or none:
+1. claim: lock a batch of due deliveries (SKIP LOCKED on PostgreSQL, so several workers share
+   the queue), count the attempt and give each a lease with a fresh token;
+2. deliver: hand each envelope to its integration, outside any transaction;
+3. settle: record the outcome, but only if the lease token still matches. A worker that
+   stalls or dies lets its lease run out; another worker takes the delivery over, and the
+   first worker's late outcome is ignored.
+
+Because the attempt is counted at claim time, a delivery that kills its worker every time
+still reaches `max_attempts` and is parked as dead instead of looping forever.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import traceback
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
-
-from sqlalchemy import or_, select
-from sqlalchemy.orm import aliased
 
 from firehouse.clock import Clock
 from firehouse.db import Database, is_sqlite
+from firehouse.outbox.envelope import DeliveryFailed, Envelope, Handler
 from firehouse.outbox.model import OutboxDelivery, OutboxEvent, Subscription
+from firehouse.outbox.queue import DEAD, DELIVERED, PENDING, anything_due, due_batch
+from firehouse.outbox.redact import redact_urls_in
 from firehouse.outbox.retry import is_exhausted, next_delay
+
+__all__ = ["DeliveryFailed", "Dispatcher", "DispatcherConfig", "Envelope", "Handler"]
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class Envelope:
-    """One event on its way to one subscription."""
-
-    delivery_id: int
-    event_id: int
-    event_type: str
-    stream: str
-    payload: dict[str, Any]
-    occurred_at: datetime
-    subscription: str
-    settings: dict[str, Any]
-    attempt: int
-
-    @property
-    def idempotency_key(self) -> str:
-        """Stable across retries, so a receiver can drop the second copy."""
-        return f"{self.event_id}:{self.subscription}"
-
-
-class DeliveryFailed(Exception):
-    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class Handler(Protocol):
-    def __call__(self, envelope: Envelope) -> None: ...
+MAX_ERROR_LENGTH = 2000
 
 
 @dataclass(frozen=True)
 class DispatcherConfig:
+    """`lease` must comfortably exceed the slowest handler (the webhook timeout)."""
+
     max_attempts: int = 10
     lease: timedelta = timedelta(seconds=60)
     batch_size: int = 20
@@ -81,130 +63,134 @@ class Dispatcher:
         self._wake = threading.Event()
 
     def wake(self) -> None:
+        """Called after every commit, so a new event goes out without waiting for the poll."""
         self._wake.set()
 
     def run_once(self) -> int:
-        """Claim one batch and try each delivery; returns how many were attempted."""
-        claimed = self._claim()
-        for envelope in claimed:
-            self._deliver(envelope)
-        return len(claimed)
+        """One round; returns how many deliveries it took from the queue (0 when idle)."""
+        envelopes, taken = self._claim()
+        for envelope in envelopes:
+            if self.clock.now() >= envelope.lease_expires_at:
+                # Earlier deliveries of the batch were slow; another worker may own it now.
+                log.warning("lease on delivery %s ran out before it started", envelope.delivery_id)
+                continue
+            self.deliver(envelope)
+        return taken
 
     def run_until_idle(self, max_rounds: int = 100) -> int:
         total = 0
         for _ in range(max_rounds):
-            attempted = self.run_once()
-            total += attempted
-            if attempted == 0:
+            taken = self.run_once()
+            total += taken
+            if taken == 0:
                 break
         return total
 
     def run_forever(self, stop: threading.Event, poll_seconds: float = 1.0) -> None:
         while not stop.is_set():
+            self._wake.clear()  # before the round: a commit during it must trigger another
             try:
                 busy = self.run_once() > 0
-            except Exception:  # keep the loop alive; the event stays in the outbox
+            except Exception:  # keep the loop alive; the events stay in the outbox
                 log.exception("outbox dispatch round failed")
                 busy = False
             if not busy:
                 self._wake.wait(poll_seconds)
-                self._wake.clear()
 
-    def _claim(self) -> list[Envelope]:
-        now = self.clock.now()
-        delivery = OutboxDelivery
-        earlier = aliased(OutboxDelivery)
-        blocked = (
-            select(earlier.id)
-            .where(
-                earlier.subscription == delivery.subscription,
-                earlier.stream == delivery.stream,
-                earlier.state == "pending",
-                earlier.id < delivery.id,
-            )
-            .exists()
-        )
-        query = (
-            select(delivery)
-            .where(
-                delivery.state == "pending",
-                delivery.next_attempt_at <= now,
-                or_(delivery.lease_expires_at.is_(None), delivery.lease_expires_at < now),
-                ~blocked,
-            )
-            .order_by(delivery.id)
-            .limit(self.config.batch_size)
-        )
-        if not is_sqlite(self.db.engine):
-            query = query.with_for_update(skip_locked=True, of=delivery)
-        with self.db.write() as session:
-            rows = list(session.scalars(query))
-            envelopes = []
-            for row in rows:
-                row.lease_owner = self.worker_id
-                row.lease_expires_at = now + self.config.lease
-                event = session.get_one(OutboxEvent, row.event_id)
-                subscription = session.get(Subscription, row.subscription)
-                envelopes.append(
-                    Envelope(
-                        delivery_id=row.id,
-                        event_id=event.id,
-                        event_type=event.type,
-                        stream=event.stream,
-                        payload=event.payload,
-                        occurred_at=event.occurred_at,
-                        subscription=row.subscription,
-                        settings=(
-                            {**subscription.settings, "kind": subscription.kind}
-                            if subscription
-                            else {}
-                        ),
-                        attempt=row.attempts + 1,
-                    )
-                )
-                if subscription is None or not subscription.active:
-                    envelopes[-1] = _unroutable(envelopes[-1])
-        return envelopes
+    def claim(self) -> list[Envelope]:
+        """Lease a batch of due deliveries to this worker (public for tests and tools)."""
+        return self._claim()[0]
 
-    def _deliver(self, envelope: Envelope) -> None:
-        kind = envelope.settings.get("kind", "")
-        handler = self.handlers.get(kind)
+    def deliver(self, envelope: Envelope) -> bool:
+        """Run the handler and settle; False when the lease was lost and nothing was recorded."""
+        handler = self.handlers.get(envelope.kind)
         try:
             if handler is None:
                 raise DeliveryFailed(
-                    envelope.settings.get("error") or f"no integration handles kind '{kind}'"
+                    f"no integration handles subscriptions of kind '{envelope.kind}'"
                 )
             handler(envelope)
         except DeliveryFailed as failure:
-            self._settle(envelope, error=str(failure), retry_after=failure.retry_after)
-        except Exception as exc:  # a bug in a handler must not lose the event
-            log.exception("handler for %s crashed", envelope.subscription)
-            self._settle(envelope, error=f"{type(exc).__name__}: {exc}")
-        else:
-            self._settle(envelope, error=None)
+            return self._settle(envelope, error=str(failure), retry_after=failure.retry_after)
+        except Exception as exc:  # noqa: BLE001 -- a bug in a handler must not lose the event
+            details = redact_urls_in("".join(traceback.format_exception(exc)))
+            log.error("handler for %s crashed:\n%s", envelope.subscription, details)
+            error = f"unexpected {type(exc).__name__}: {redact_urls_in(str(exc))}"
+            return self._settle(envelope, error=error)
+        return self._settle(envelope, error=None)
+
+    def _claim(self) -> tuple[list[Envelope], int]:
+        now = self.clock.now()
+        with self.db.read() as session:
+            if not anything_due(session, now):
+                return [], 0  # no write transaction, so an idle worker does not wake itself
+        query = due_batch(now, self.config.batch_size, skip_locked=not is_sqlite(self.db.engine))
+        with self.db.write() as session:
+            rows = session.execute(query).all()
+            envelopes = [self._take(*row, now=now) for row in rows]
+        return [envelope for envelope in envelopes if envelope is not None], len(rows)
+
+    def _take(
+        self,
+        delivery: OutboxDelivery,
+        event: OutboxEvent,
+        subscription: Subscription | None,
+        *,
+        now: datetime,
+    ) -> Envelope | None:
+        if subscription is None or not subscription.active:
+            state = "removed" if subscription is None else "inactive"
+            _park(delivery, f"subscription '{delivery.subscription}' is {state}; not sent")
+            return None
+        if delivery.lease_owner is not None:
+            delivery.last_error = "the worker delivering it stopped before settling (lease expired)"
+            if is_exhausted(delivery.attempts, self.config.max_attempts):
+                _park(delivery, delivery.last_error)
+                return None
+        delivery.attempts += 1
+        delivery.lease_owner = f"{self.worker_id}/{uuid.uuid4().hex[:16]}"
+        delivery.lease_expires_at = now + self.config.lease
+        return Envelope(
+            delivery_id=delivery.id,
+            event_id=event.id,
+            event_type=event.type,
+            stream=event.stream,
+            payload=event.payload,
+            occurred_at=event.occurred_at,
+            subscription=subscription.name,
+            kind=subscription.kind,
+            settings=dict(subscription.settings),
+            attempt=delivery.attempts,
+            lease_token=delivery.lease_owner,
+            lease_expires_at=delivery.lease_expires_at,
+        )
 
     def _settle(
         self, envelope: Envelope, *, error: str | None, retry_after: float | None = None
-    ) -> None:
+    ) -> bool:
         now = self.clock.now()
         with self.db.write() as session:
-            row = session.get(OutboxDelivery, envelope.delivery_id)
-            if row is None or row.state != "pending" or row.lease_owner != self.worker_id:
-                return  # our lease expired and another worker owns it now
-            row.attempts += 1
+            row = session.get(OutboxDelivery, envelope.delivery_id, with_for_update=True)
+            if row is None or row.state != PENDING or row.lease_owner != envelope.lease_token:
+                log.info("delivery %s: lease lost, outcome ignored", envelope.delivery_id)
+                return False
             row.lease_owner = None
             row.lease_expires_at = None
             if error is None:
-                row.state, row.delivered_at, row.last_error = "delivered", now, None
-                return
-            row.last_error = error[:2000]
+                row.state, row.delivered_at, row.last_error = DELIVERED, now, None
+                return True
+            row.last_error = error[:MAX_ERROR_LENGTH]
             if is_exhausted(row.attempts, self.config.max_attempts):
-                row.state = "dead"
-                log.warning("delivery %s parked as dead: %s", row.id, row.last_error)
+                _park(row, row.last_error)
             else:
                 row.next_attempt_at = now + next_delay(row.attempts, retry_after)
+        return True
 
 
-def _unroutable(envelope: Envelope) -> Envelope:
-    settings = {"kind": "", "error": f"subscription '{envelope.subscription}' is not active"}
-    return Envelope(**{**envelope.__dict__, "settings": settings})
+def _park(delivery: OutboxDelivery, reason: str) -> None:
+    """Dead: kept with its reason for `firehouse outbox list --dead` and `outbox retry`."""
+    delivery.state = DEAD
+    delivery.last_error = reason[:MAX_ERROR_LENGTH]
+    delivery.lease_owner = None
+    delivery.lease_expires_at = None
+    log.warning("delivery %s parked as dead: %s", delivery.id, delivery.last_error)
