@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -105,6 +105,12 @@ class Database:
         )
         self._commit_listeners: list[Callable[[], None]] = []
         self._lock = threading.Lock()
+        # SQLite has one writer at a time. Writers of this process queue here, on a lock that
+        # wakes the next one at once, instead of in SQLite's busy handler, which polls with
+        # growing sleeps and gave p99 latencies of seconds under concurrent declares.
+        self._writer: AbstractContextManager[object] = (
+            threading.RLock() if is_sqlite(self.engine) else nullcontext()
+        )
 
     def on_commit(self, listener: Callable[[], None]) -> None:
         """Call `listener` after every write transaction commits (wakes the dispatcher)."""
@@ -114,18 +120,19 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One transaction for one use case: all of it commits, or none of it does."""
-        session = self._write()
-        try:
-            yield session
-            session.commit()
-        except OperationalError as exc:
-            session.rollback()
-            raise Unavailable(f"database unavailable: {exc.orig}") from exc
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        with self._writer:
+            session = self._write()
+            try:
+                yield session
+                session.commit()
+            except OperationalError as exc:
+                session.rollback()
+                raise Unavailable(f"database unavailable: {exc.orig}") from exc
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()
         for listener in list(self._commit_listeners):
             listener()
 

@@ -7,8 +7,9 @@ from pydantic import BaseModel
 
 from firehouse.catalog.service import list_people, list_services, list_teams, load_policy
 from firehouse.httpapi.deps import RuntimeDep, Viewer
+from firehouse.httpapi.errors import documented
 
-router = APIRouter(prefix="/api/v1", tags=["catalog"])
+router = APIRouter(prefix="/api/v1", tags=["catalog"], responses=documented(401, 403, 503))
 
 
 class ServiceOut(BaseModel):

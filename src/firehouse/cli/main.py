@@ -1,12 +1,37 @@
-"""The `firehouse` command."""
+"""The `firehouse` command.
+
+Admin commands (serve, worker, db, config, token, outbox) work on the database that
+FIREHOUSE_DATABASE_URL names; responder commands (declare, incidents, show, …) talk to a
+running server over its HTTP API, as FIREHOUSE_URL and FIREHOUSE_TOKEN say.
+"""
 
 from __future__ import annotations
 
 import typer
 
-app = typer.Typer(no_args_is_help=True, help="firehouse: incident response from the command line.")
+from firehouse.cli import actions, admin, config, db, incidents, outbox, tokens
+from firehouse.cli.errors import ReportingGroup
+
+app = typer.Typer(
+    cls=ReportingGroup,
+    no_args_is_help=True,
+    help="firehouse: incident response from the command line.",
+    pretty_exceptions_enable=False,
+)
 
 
 @app.callback()
 def main() -> None:
     """Admin commands work on the database; responder commands talk to a server's API."""
+
+
+app.add_typer(admin.commands)
+app.add_typer(db.commands, name="db")
+app.add_typer(config.commands, name="config")
+app.add_typer(tokens.commands, name="token")
+app.add_typer(outbox.commands, name="outbox")
+app.add_typer(incidents.commands)
+app.add_typer(actions.commands)
+
+if __name__ == "__main__":
+    app()

@@ -68,11 +68,16 @@ Responder = Annotated[Principal, Depends(require(AccessRole.RESPONDER))]
 Admin = Annotated[Principal, Depends(require(AccessRole.ADMIN))]
 
 
+def is_ascii_number(value: str) -> bool:
+    """`str.isdigit` also accepts "²" and other digits `int()` refuses; this does not."""
+    return value.isascii() and value.isdigit()
+
+
 def parse_if_match(value: str | None) -> int | None:
     """Accepts `3`, `"3"` and `W/"3"`; the version is the incident's ETag."""
     if value is None or value.strip() in {"", "*"}:
         return None
     raw = value.strip().removeprefix("W/").strip('"')
-    if not raw.isdigit() or len(raw) > 9:
+    if not is_ascii_number(raw) or len(raw) > 9:
         raise InvalidInput('must be the incident version from its ETag, e.g. "3"', field="If-Match")
     return int(raw)

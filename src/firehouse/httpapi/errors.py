@@ -12,7 +12,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from firehouse.errors import DomainError
 
@@ -33,6 +35,27 @@ _CODES = {
 }
 
 
+class Problem(BaseModel):
+    field: str
+    problem: str
+
+
+class ErrorBody(BaseModel):
+    """What every 4xx answer carries; documented so clients and fuzzers know the shape."""
+
+    error: str
+    detail: str
+    errors: list[Problem]
+
+
+def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for a router: these statuses answer with an ErrorBody."""
+    return {status: {"model": ErrorBody, "description": _CODES[status]} for status in statuses}
+
+
+_METHODS = ("DELETE", "GET", "PATCH", "POST", "PUT")
+
+
 def error_body(
     status: int, detail: str, errors: list[dict[str, str]] | None = None
 ) -> dict[str, Any]:
@@ -46,12 +69,19 @@ def _field_of(location: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or "body"
 
 
+def _describe(problem: dict[str, Any]) -> dict[str, str]:
+    if problem.get("type") == "json_invalid":
+        # Its location is a character offset, not a field: the whole body is at fault.
+        reason = (problem.get("ctx") or {}).get("error", "")
+        return {"field": "body", "problem": f"is not valid JSON ({reason})".replace(" ()", "")}
+    message = str(problem.get("msg", "is invalid")).removeprefix("Value error, ")
+    return {"field": _field_of(problem.get("loc", ())), "problem": message}
+
+
 async def _on_validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
     errors = []
     for problem in exc.errors():
-        message = str(problem.get("msg", "is invalid"))
-        message = message.removeprefix("Value error, ")
-        errors.append({"field": _field_of(problem.get("loc", ())), "problem": message})
+        errors.append(_describe(problem))
     if not errors:
         errors = [{"field": "body", "problem": "is invalid"}]
     detail = "; ".join(f"{e['field']}: {e['problem']}" for e in errors[:5])
@@ -69,14 +99,34 @@ async def _on_domain(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _on_http(_request: Request, exc: Exception) -> JSONResponse:
+def _allowed_methods(request: Request) -> str:
+    """Every method served at this path. Starlette names only those of the first route that
+    matched the path, and FastAPI makes one route per method, so it would list just one."""
+    return ", ".join(
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in request.app.router.routes
+        )
+    )
+
+
+async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     if not isinstance(exc, StarletteHTTPException):  # registered for HTTP exceptions only
-        return await _on_unexpected(_request, exc)
+        return await _on_unexpected(request, exc)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
     detail = exc.detail if isinstance(exc.detail, str) else "request refused"
+    errors = None
+    if exc.status_code == 400:  # FastAPI's only 400: a body it cannot decode
+        errors = [{"field": "body", "problem": "is not a readable JSON document"}]
+        detail = "body: is not a readable JSON document"
     return JSONResponse(
         status_code=exc.status_code,
-        content=error_body(exc.status_code, detail),
-        headers=getattr(exc, "headers", None),
+        content=error_body(exc.status_code, detail, errors),
+        headers=headers or None,
     )
 
 

@@ -10,7 +10,14 @@ from fastapi import APIRouter, Body, Header, Path, Query, Response
 from sqlalchemy.orm import Session
 
 from firehouse.errors import InvalidInput
-from firehouse.httpapi.deps import Responder, RuntimeDep, Viewer, parse_if_match
+from firehouse.httpapi.deps import (
+    Responder,
+    RuntimeDep,
+    Viewer,
+    is_ascii_number,
+    parse_if_match,
+)
+from firehouse.httpapi.errors import documented
 from firehouse.httpapi.runtime import Runtime
 from firehouse.httpapi.types import Id
 from firehouse.incidents import queries, roles, service
@@ -34,7 +41,11 @@ from firehouse.incidents.schemas import (
     link_out,
 )
 
-router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
+router = APIRouter(
+    prefix="/api/v1/incidents",
+    tags=["incidents"],
+    responses=documented(400, 401, 403, 404, 409, 422, 503),
+)
 
 Number = Annotated[int, Path(ge=1, le=2_147_483_647, description="The incident number.")]
 IfMatch = Annotated[
@@ -87,7 +98,7 @@ def list_incidents(
     cursor: Annotated[str | None, Query(max_length=12, description="From next_cursor.")] = None,
     limit: Annotated[int, Query(ge=1, le=queries.MAX_PAGE)] = 50,
 ) -> IncidentPage:
-    if cursor is not None and not (cursor.isdigit() and 0 < int(cursor) <= 2_147_483_647):
+    if cursor is not None and not (is_ascii_number(cursor) and 0 < int(cursor) <= 2_147_483_647):
         raise InvalidInput("must be a next_cursor value from a previous page", field="cursor")
     criteria = queries.IncidentFilter(
         status=status,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
-from firehouse.httpapi.types import Id, LongText, Tag, Title, Url
+from firehouse.httpapi.types import Id, LongText, Moment, Tag, Title, Url
 from firehouse.incidents.model import Incident, IncidentLink, TimelineEntry
 from firehouse.incidents.policy import Role
 
@@ -19,6 +19,7 @@ Note = Annotated[LongText, StringConstraints(min_length=1)]
 
 
 class _Input(BaseModel):
+    # Unknown fields are refused by name rather than silently dropped.
     model_config = ConfigDict(extra="forbid")
 
 
@@ -31,8 +32,8 @@ class DeclareIn(_Input):
     tags: list[Tag] = Field(default_factory=list, max_length=50)
     commander: Id | None = None
     reporter: Id | None = None
-    training: bool | None = None
-    detected_at: AwareDatetime | None = None
+    training: StrictBool | None = None  # not "yes" or 1: the documented type only
+    detected_at: Moment | None = None
 
 
 class PatchIn(_Input):
@@ -50,7 +51,7 @@ class RoleIn(_Input):
 
 class TimelineIn(_Input):
     text: Note
-    occurred_at: AwareDatetime | None = None
+    occurred_at: Moment | None = None
 
 
 class LinkIn(_Input):

@@ -86,6 +86,8 @@ def declare(session: Session, declaration: Declaration, *, actor: str, now: date
         created_at=now,
         updated_at=now,
         detected_at=min(detected, now),
+        roles=[],  # a new incident has none: saying so spares two lazy-load SELECTs
+        links=[],
     )
     session.add(incident)
     session.flush()

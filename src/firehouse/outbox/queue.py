@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from firehouse.db import UTCDateTime
 from firehouse.outbox.model import OutboxDelivery, OutboxEvent, Subscription
 
 PENDING = "pending"
@@ -20,7 +21,7 @@ DELIVERED = "delivered"
 DEAD = "dead"
 
 
-def _is_due(now: datetime) -> ColumnElement[bool]:
+def _is_due(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
     earlier = aliased(OutboxDelivery)
     waiting_behind_earlier = (
         select(earlier.id)
@@ -43,9 +44,16 @@ def _is_due(now: datetime) -> ColumnElement[bool]:
     )
 
 
+# Built once: it runs after every commit, and building it (an aliased subquery, a fresh cache
+# key) took ten times longer than running it, a third of the CPU time of a declare.
+_ANYTHING_DUE = (
+    select(OutboxDelivery.id).where(_is_due(bindparam("now", type_=UTCDateTime()))).limit(1)
+)
+
+
 def anything_due(session: Session, now: datetime) -> bool:
     """A cheap read before taking write locks, so an idle dispatcher writes nothing."""
-    return session.scalar(select(OutboxDelivery.id).where(_is_due(now)).limit(1)) is not None
+    return session.scalar(_ANYTHING_DUE, {"now": now}) is not None
 
 
 def due_batch(

@@ -1,0 +1,52 @@
+"""Run every benchmark with its defaults and print one Markdown report (`make bench`).
+
+Declaring on SQLite at concurrency 8 (the goal) and on PostgreSQL for comparison, then
+listing open incidents among 100,000 on both databases at concurrency 1 (the goal) and 8.
+Takes about five minutes; each part can be run alone, see bench/*.py --help.
+
+    python bench/run_all.py
+    python bench/run_all.py --duration 5 --incidents 20000     # a quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import declare_incidents
+import list_open_incidents
+from common import DEFAULT_POSTGRES_SERVER, SeedMix
+from load import LoadPlan, results_table
+
+
+def main() -> None:
+    options = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    options.add_argument("--duration", type=float, default=12.0, help="seconds measured per run")
+    options.add_argument("--warmup", type=float, default=3.0, help="seconds discarded first")
+    options.add_argument("--incidents", type=int, default=100_000, help="stored for listing")
+    options.add_argument("--postgres-server", default=DEFAULT_POSTGRES_SERVER)
+    args = options.parse_args()
+    if args.duration <= 0 or args.warmup < 0 or args.incidents < 1:
+        raise SystemExit("error: --duration and --incidents must be positive, --warmup >= 0")
+
+    def plans(*levels: int) -> list[LoadPlan]:
+        return [LoadPlan(concurrency=n, warmup=args.warmup, duration=args.duration) for n in levels]
+
+    started = time.monotonic()
+    declare_incidents.print_machine(args.postgres_server)
+    both = ["sqlite", "postgresql"]
+    declared = declare_incidents.run(both, plans(8), args.postgres_server)
+    print("## Declaring an incident\n")
+    print(results_table(declared), end="\n\n", flush=True)
+    listed = list_open_incidents.run(
+        both, plans(1, 8), SeedMix(incidents=args.incidents), args.postgres_server, page_size=50
+    )
+    print("\n## Listing open incidents\n")
+    print(results_table(listed), end="\n\n")
+    print(f"(took {time.monotonic() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""The server processes: `serve` (API plus dispatcher) and `worker` (dispatcher alone)."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import socket
+import threading
+from types import FrameType
+from typing import Annotated
+
+import typer
+
+from firehouse.cli.errors import CliError
+from firehouse.cli.local import database, warn_unless_migrated
+from firehouse.clock import SystemClock
+from firehouse.settings import get_settings
+
+commands = typer.Typer()
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+@commands.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the API (and run the outbox dispatcher, unless FIREHOUSE_DISPATCHER=false)."""
+    # Imported here: the web stack takes a second to load, which no other command should pay.
+    import uvicorn  # noqa: PLC0415
+
+    from firehouse.app import create_app  # noqa: PLC0415
+
+    settings = get_settings()
+    with database(settings) as db:
+        warn_unless_migrated(db)
+        listener = _listen(host, port)
+        logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+        bound_port = listener.getsockname()[1]
+        url_host = f"[{host}]" if ":" in host else host
+        typer.echo(f"firehouse is serving on http://{url_host}:{bound_port}")
+        config = uvicorn.Config(create_app(settings, database=db), access_log=False)
+        with listener:
+            uvicorn.Server(config).run(sockets=[listener])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind before starting uvicorn, so a taken port is one clear line and not a log dump."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as exc:
+        listener.close()
+        raise CliError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    return listener
+
+
+@commands.command()
+def worker() -> None:
+    """Deliver outbox events until SIGTERM or Ctrl-C; run several for scale-out."""
+    from firehouse.app import build_dispatcher  # noqa: PLC0415 -- see serve
+
+    settings = get_settings()
+    with database(settings) as db:
+        warn_unless_migrated(db)
+        logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+        dispatcher = build_dispatcher(db, settings, SystemClock())
+        stop = threading.Event()
+
+        def _stop(_signum: int, _frame: FrameType | None) -> None:
+            stop.set()
+            dispatcher.wake()  # ends the idle wait now rather than at the next poll
+
+        previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        typer.echo(f"firehouse worker {dispatcher.worker_id} is delivering outbox events")
+        try:
+            dispatcher.run_forever(stop, settings.outbox_poll_seconds)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+    typer.echo("firehouse worker stopped")
