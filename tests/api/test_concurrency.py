@@ -14,7 +14,7 @@ import pytest
 
 from firehouse.clock import SystemClock
 from tests.api.client import mint_role_tokens, seeded_app
-from tests.api.live import serving
+from tests.live import serving
 
 T = TypeVar("T")
 THREADS = 8

@@ -13,9 +13,9 @@ from firehouse.auth.service import create_token
 from firehouse.clock import SystemClock
 from firehouse.db import Database
 from firehouse.settings import Settings, get_settings
-from tests.cli.support import serving
 from tests.databases import sqlite_copy
 from tests.factories import seed_catalog
+from tests.live import serving
 
 CLIENT_VARIABLES = ("FIREHOUSE_URL", "FIREHOUSE_TOKEN", "FIREHOUSE_CONFIG")
 
