@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from firehouse.clock import FakeClock
 from firehouse.db import Database
 from tests.databases import empty_postgres, postgres_database, sqlite_copy, sqlite_template
 from tests.factories import seed_catalog
+from tests.fakes.webhook_receiver import WebhookReceiver
+from tests.service.outbox_support import SECRET
 
 __all__ = ["postgres_database", "sqlite_template"]
 
@@ -41,3 +44,16 @@ def seeded_db(db: Database) -> Database:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+@pytest.fixture
+def receiver() -> Iterator[WebhookReceiver]:
+    """A local webhook receiver that checks signatures with the shared test secret."""
+    with WebhookReceiver(secret=SECRET) as running:
+        yield running
+
+
+@pytest.fixture
+def http() -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=2.0, follow_redirects=False) as client:
+        yield client

@@ -4,7 +4,6 @@ without losing it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import httpx
@@ -33,19 +32,6 @@ from tests.service.outbox_support import (
     set_active,
     subscribe,
 )
-
-
-@pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
-    with WebhookReceiver(secret=SECRET) as running:
-        yield running
-
-
-@pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=2.0, follow_redirects=False) as client:
-        yield client
-
 
 # delivery ------------------------------------------------------------------------------------
 

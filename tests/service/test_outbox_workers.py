@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 
 import httpx
-import pytest
 
 from firehouse.clock import FakeClock
 from firehouse.db import Database
@@ -27,18 +25,6 @@ from tests.service.outbox_support import (
     refusing,
     subscribe,
 )
-
-
-@pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
-    with WebhookReceiver(secret=SECRET) as running:
-        yield running
-
-
-@pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=2.0, follow_redirects=False) as client:
-        yield client
 
 
 def test_events_committed_but_never_dispatched_survive_a_restart(
