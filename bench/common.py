@@ -225,8 +225,8 @@ def _entry(number: int, kind: str, words: str, moment: datetime) -> dict[str, An
 # --- the server ----------------------------------------------------------------------------
 
 
-def server_command(port: int) -> list[str]:
-    """The same uvicorn settings `firehouse serve` uses: one process, uvloop and httptools."""
+def server_command(port: int, workers: int = 1) -> list[str]:
+    """The uvicorn settings `firehouse serve --workers N` uses: uvloop and httptools."""
     return [
         sys.executable,
         "-m",
@@ -240,18 +240,20 @@ def server_command(port: int) -> list[str]:
         "--log-level",
         "warning",
         "--no-access-log",
+        "--workers",
+        str(workers),
     ]
 
 
 @contextmanager
-def running_server(url: str, log_dir: Path) -> Iterator[str]:
+def running_server(url: str, log_dir: Path, workers: int = 1) -> Iterator[str]:
     """Start the server on a free loopback port; yield its base URL; stop it by its pid."""
     port = _free_port()
     env = {**os.environ, "FIREHOUSE_DATABASE_URL": url, "FIREHOUSE_SECRET_KEY": "bench"}
     log_path = log_dir / f"server-{port}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            server_command(port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+            server_command(port, workers), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
         )
         base_url = f"http://127.0.0.1:{port}"
         try:

@@ -45,25 +45,31 @@ def health(_worker: int, _sequence: int) -> Request:
 
 
 def run(
-    databases: list[str], plans: list[LoadPlan], postgres_server: str
+    databases: list[str], plans: list[LoadPlan], postgres_server: str, workers: list[int]
 ) -> list[tuple[Summary, Goal]]:
     results: list[tuple[Summary, Goal]] = []
     with tempfile.TemporaryDirectory(prefix="firehouse-bench-logs-") as logs:
         for kind in databases:
-            with throwaway_database(kind, postgres_server) as url:
-                token = prepare(url)
-                with running_server(url, Path(logs)) as base_url:
-                    for plan in plans:
-                        baseline = run_load(base_url, token, health, 200, plan)
-                        declared = run_load(base_url, token, declaration, 201, plan)
-                        results += [
-                            (summarise("GET /healthz", kind, plan.concurrency, baseline), Goal()),
-                            (
-                                summarise("declare incident", kind, plan.concurrency, declared),
-                                GOALS[kind] if plan.concurrency == GOAL_CONCURRENCY else Goal(),
-                            ),
-                        ]
+            for processes in workers:
+                with throwaway_database(kind, postgres_server) as url:
+                    token = prepare(url)
+                    with running_server(url, Path(logs), processes) as base_url:
+                        for plan in plans:
+                            results += _scenario(base_url, token, kind, processes, plan)
     return results
+
+
+def _scenario(
+    base_url: str, token: str, kind: str, processes: int, plan: LoadPlan
+) -> list[tuple[Summary, Goal]]:
+    baseline = run_load(base_url, token, health, 200, plan)
+    declared = run_load(base_url, token, declaration, 201, plan)
+    served_by = f"{processes} process" + ("es" if processes > 1 else "")
+    goal = GOALS[kind] if plan.concurrency == GOAL_CONCURRENCY else Goal()
+    return [
+        (summarise(f"GET /healthz, {served_by}", kind, plan.concurrency, baseline), Goal()),
+        (summarise(f"declare incident, {served_by}", kind, plan.concurrency, declared), goal),
+    ]
 
 
 def parser(description: str | None = __doc__) -> argparse.ArgumentParser:
@@ -78,6 +84,13 @@ def parser(description: str | None = __doc__) -> argparse.ArgumentParser:
         help="which databases to run on (default: sqlite, where the goal is set)",
     )
     add_load_options(options, default_concurrency=[GOAL_CONCURRENCY])
+    options.add_argument(
+        "--workers",
+        type=int,
+        nargs="+",
+        default=[1, 2],
+        help="server processes (`firehouse serve --workers N`); each value is its own run",
+    )
     return options
 
 
@@ -127,9 +140,11 @@ def print_machine(postgres_server: str | None) -> None:
 def main() -> None:
     args = parser().parse_args()
     plans = plans_from(args)
+    if min(args.workers) < 1 or max(args.workers) > 16:
+        raise SystemExit("error: --workers must be 1-16")
     uses_postgres = "postgresql" in args.databases
     print_machine(args.postgres_server if uses_postgres else None)
-    print(results_table(run(args.databases, plans, args.postgres_server)))
+    print(results_table(run(args.databases, plans, args.postgres_server, args.workers)))
 
 
 if __name__ == "__main__":

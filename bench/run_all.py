@@ -1,6 +1,7 @@
 """Run every benchmark with its defaults and print one Markdown report (`make bench`).
 
-Declaring on SQLite at concurrency 8 (the goal) and on PostgreSQL for comparison, then
+Declaring on SQLite at concurrency 8 (the goal) and on PostgreSQL for comparison, served by
+one and by two processes, then
 listing open incidents among 100,000 on both databases at concurrency 1 (the goal) and 8.
 Takes about five minutes; each part can be run alone, see bench/*.py --help.
 
@@ -37,7 +38,7 @@ def main() -> None:
     started = time.monotonic()
     declare_incidents.print_machine(args.postgres_server)
     both = ["sqlite", "postgresql"]
-    declared = declare_incidents.run(both, plans(8), args.postgres_server)
+    declared = declare_incidents.run(both, plans(8), args.postgres_server, workers=[1, 2])
     print("## Declaring an incident\n")
     print(results_table(declared), end="\n\n", flush=True)
     listed = list_open_incidents.run(

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from firehouse.auth.service import revoke_token
+from firehouse.auth.recent import RECENT_TOKEN_SECONDS
+from firehouse.auth.service import create_token, revoke_token
 from tests.api.client import Api, error_fields
 
 INCIDENTS = "/api/v1/incidents"
@@ -68,9 +69,31 @@ def test_an_admin_may_act_as_a_responder(api: Api) -> None:
 def test_a_revoked_token_is_refused_with_401(api: Api) -> None:
     secret = api.mint_token("soon-gone", "responder")
     headers = {"Authorization": f"Bearer {secret}"}
-    assert api.client.get(INCIDENTS, headers=headers).status_code == 200
     with api.db.write() as session:
         revoke_token(session, "soon-gone", now=datetime(2026, 1, 1, tzinfo=UTC))
     response = api.client.get(INCIDENTS, headers=headers)
     assert response.status_code == 401
     assert "revoked" in response.json()["detail"]
+
+
+def test_a_token_revoked_while_in_use_stops_working_within_the_recent_token_window(
+    api: Api,
+) -> None:
+    secret = api.mint_token("soon-gone", "responder")
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert api.client.get(INCIDENTS, headers=headers).status_code == 200
+    with api.db.write() as session:
+        revoke_token(session, "soon-gone", now=api.clock.now())
+    api.clock.advance(seconds=RECENT_TOKEN_SECONDS)
+    assert api.client.get(INCIDENTS, headers=headers).status_code == 401
+
+
+def test_an_unknown_token_is_looked_up_every_time_so_a_new_token_works_at_once(
+    api: Api,
+) -> None:
+    headers = {"Authorization": "Bearer fh_made-up-for-now"}
+    assert api.client.get(INCIDENTS, headers=headers).status_code == 401
+    with api.db.write() as session:
+        _row, secret = create_token(session, name="fresh", role="viewer", now=api.clock.now())
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert api.client.get(INCIDENTS, headers=headers).status_code == 200

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -16,11 +17,12 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from firehouse.auth.service import create_token
 from firehouse.clock import SystemClock
 from firehouse.db import Database
 from firehouse.outbox.model import OutboxDelivery, Subscription
 from tests.cli.support import firehouse, free_port
-from tests.factories import declare
+from tests.factories import declare, seed_catalog
 
 pytestmark = pytest.mark.slow
 
@@ -122,3 +124,36 @@ def test_worker_delivers_pending_events(seeded_db: Database, database_url: str) 
 def delivery_state(db: Database) -> str:
     with db.read() as session:
         return session.scalars(select(OutboxDelivery.state)).one()
+
+
+def test_serve_with_two_workers_shares_one_port_and_numbers_stay_unique(
+    database_url: str, tmp_path: Path
+) -> None:
+    port = free_port()
+    db = Database(database_url)
+    with db.write() as session:
+        seed_catalog(session)
+        _row, secret = create_token(session, name="ci", role="responder", now=SystemClock().now())
+    db.dispose()
+    with running("serve", "--port", str(port), "--workers", "2", database_url=database_url) as p:
+        wait_for_health(p, f"http://127.0.0.1:{port}/healthz")
+        numbers = declare_in_parallel(f"http://127.0.0.1:{port}", secret, count=24)
+        p.send_signal(signal.SIGTERM)
+        p.wait(timeout=20)
+    assert sorted(numbers) == list(range(1, 25))
+    assert p.returncode == 0
+
+
+def declare_in_parallel(base_url: str, secret: str, *, count: int) -> list[int]:
+    body = {"service": "website", "message": "Checkout fails", "priority": "P3"}
+    headers = {"Authorization": f"Bearer {secret}"}
+
+    def one(_index: int) -> int:
+        # A new connection each time, so the kernel spreads them over both processes.
+        response = httpx.post(f"{base_url}/api/v1/incidents", json=body, headers=headers)
+        assert response.status_code == 201, response.text
+        number: int = response.json()["number"]
+        return number
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        return list(pool.map(one, range(count)))

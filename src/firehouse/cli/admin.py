@@ -25,10 +25,21 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1, max=64, help="Server processes sharing the port; one per core uses them all."
+        ),
+    ] = 1,
 ) -> None:
-    """Serve the API (and run the outbox dispatcher, unless FIREHOUSE_DISPATCHER=false)."""
+    """Serve the API (and run the outbox dispatcher, unless FIREHOUSE_DISPATCHER=false).
+
+    With --workers N the processes share one listening socket and the database, as several
+    servers behind a load balancer would; SQLite writers queue on a file lock between them.
+    """
     # Imported here: the web stack takes a second to load, which no other command should pay.
     import uvicorn  # noqa: PLC0415
+    from uvicorn.supervisors import Multiprocess  # noqa: PLC0415
 
     from firehouse.app import create_app  # noqa: PLC0415
 
@@ -40,9 +51,16 @@ def serve(
         bound_port = listener.getsockname()[1]
         url_host = f"[{host}]" if ":" in host else host
         typer.echo(f"firehouse is serving on http://{url_host}:{bound_port}")
-        config = uvicorn.Config(create_app(settings, database=db), access_log=False)
         with listener:
-            uvicorn.Server(config).run(sockets=[listener])
+            if workers == 1:
+                config = uvicorn.Config(create_app(settings, database=db), access_log=False)
+                uvicorn.Server(config).run(sockets=[listener])
+            else:
+                # Each process builds its own app from the same environment.
+                config = uvicorn.Config(
+                    "firehouse.app:create_app", factory=True, workers=workers, access_log=False
+                )
+                Multiprocess(config, sockets=[listener]).run()
 
 
 def _listen(host: str, port: int) -> socket.socket:

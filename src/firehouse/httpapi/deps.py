@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 
 from firehouse.auth.roles import AccessRole
 from firehouse.auth.service import Principal, authenticate, record_use
+from firehouse.auth.tokens import hash_token
 from firehouse.errors import InvalidInput
 from firehouse.httpapi.runtime import Runtime
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    """`async` on purpose, as is `check` below: FastAPI runs a plain `def` dependency in the
+    thread pool, and a hop there and back cost more than the work these two do."""
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -32,11 +37,21 @@ def _bearer(authorization: str | None) -> str:
     return token.strip()
 
 
-def principal(
+async def principal(
     runtime: RuntimeDep, authorization: Annotated[str | None, Header()] = None
 ) -> Principal:
+    """A token seen in the last few seconds costs nothing; see `firehouse.auth.recent`."""
     secret = _bearer(authorization)
     now = runtime.clock.now()
+    token_hash = hash_token(secret)
+    caller = runtime.recent_tokens.get(token_hash, now=now)
+    if caller is None:
+        caller = await run_in_threadpool(_look_up, runtime, secret, now)
+        runtime.recent_tokens.remember(token_hash, caller, now=now)
+    return caller
+
+
+def _look_up(runtime: Runtime, secret: str, now: datetime) -> Principal:
     with runtime.db.read() as session:
         caller = authenticate(session, secret, now=now)
     if caller is None:
@@ -51,8 +66,8 @@ def principal(
     return caller
 
 
-def require(role: AccessRole) -> Callable[..., Principal]:
-    def check(caller: Annotated[Principal, Depends(principal)]) -> Principal:
+def require(role: AccessRole) -> Callable[..., Awaitable[Principal]]:
+    async def check(caller: Annotated[Principal, Depends(principal)]) -> Principal:
         if not caller.role.allows(role):
             raise HTTPException(
                 status_code=403,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from firehouse.auth.recent import RecentTokens
 from firehouse.clock import Clock
 from firehouse.db import Database
 from firehouse.outbox.dispatcher import Dispatcher
@@ -16,3 +17,4 @@ class Runtime:
     db: Database
     clock: Clock
     dispatcher: Dispatcher
+    recent_tokens: RecentTokens = field(default_factory=RecentTokens)

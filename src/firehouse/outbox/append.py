@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from firehouse.db import notify_after_commit
 from firehouse.outbox.events import DomainEvent, subscribes_to
 from firehouse.outbox.model import OutboxDelivery, OutboxEvent, Subscription
 
@@ -31,4 +32,5 @@ def append(session: Session, event: DomainEvent, *, now: datetime) -> OutboxEven
                     created_at=now,
                 )
             )
+            notify_after_commit(session)  # wakes the dispatcher once this commits
     return row

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from firehouse.db import notify_after_commit
 from firehouse.errors import Conflict, NotFound
 from firehouse.outbox.model import OutboxDelivery, OutboxEvent
 from firehouse.outbox.queue import DEAD, DELIVERED, PENDING
@@ -50,4 +51,5 @@ def retry(session: Session, delivery_id: int, *, now: datetime) -> OutboxDeliver
     row.next_attempt_at = now
     row.lease_owner = None
     row.lease_expires_at = None
+    notify_after_commit(session)
     return row
