@@ -2,6 +2,7 @@
 
 from firehouse.auth.model import ApiToken
 from firehouse.catalog.model import OrganisationSetting, Person, PriorityLevelRow, Service, Team
+from firehouse.chat.model import ChatEventReceipt, ChatIdentity, ChatPost, IncidentChannel
 from firehouse.db import Base
 from firehouse.incidents.model import (
     Incident,
@@ -16,7 +17,11 @@ metadata = Base.metadata
 
 __all__ = [
     "ApiToken",
+    "ChatEventReceipt",
+    "ChatIdentity",
+    "ChatPost",
     "Incident",
+    "IncidentChannel",
     "IncidentCounter",
     "IncidentLink",
     "OrganisationSetting",

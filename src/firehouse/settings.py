@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -35,6 +35,15 @@ class Settings(BaseSettings):
         default=True, description="Run the outbox dispatcher inside `firehouse serve`."
     )
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    slack_bot_token: SecretStr | None = Field(
+        default=None,
+        description="Slack bot token (xoxb-...); without it chat actions are only logged.",
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None,
+        description="Slack app signing secret; inbound Slack requests are refused without it.",
+    )
+    chat_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
 
 
 @lru_cache(maxsize=1)

@@ -23,6 +23,7 @@ from firehouse.errors import InvalidInput
 from firehouse.outbox.model import Subscription
 
 WEBHOOK_PREFIX = "webhook:"
+CHAT_SUBSCRIPTION = "chat"
 
 Fields = dict[str, Any]
 _FILE_KEYS = {"team_id": "team", "event_types": "events"}
@@ -58,8 +59,35 @@ def apply_config(
     changes += _sync(session, Service, "service", _services(config))
     changes += _sync(session, PriorityLevelRow, "priority", _priorities(config), deactivate=False)
     changes += _sync(session, Subscription, "webhook", _webhooks(config))
+    changes += _apply_chat(session, config)
     session.flush()
     return changes
+
+
+def _apply_chat(session: Session, config: FirehouseConfig) -> list[Change]:
+    """The chat section becomes the `chat` subscription: its settings travel with every event
+    to the chat flow, and without the section nothing is queued for chat at all."""
+    row = session.get(Subscription, CHAT_SUBSCRIPTION)
+    if config.chat is None:
+        if row is not None and row.active:
+            row.active = False
+            return [Change("deactivated", "chat", config_provider(row))]
+        return []
+    fields: Fields = {
+        "kind": "chat",
+        "event_types": ["incident.*"],
+        "settings": config.chat.model_dump(),
+        "active": True,
+    }
+    if row is None:
+        session.add(Subscription(name=CHAT_SUBSCRIPTION, **fields))
+        return [Change("created", "chat", config.chat.provider)]
+    changed = _update(row, fields)
+    return [Change("updated", "chat", config.chat.provider, changed)] if changed else []
+
+
+def config_provider(row: Subscription) -> str:
+    return str(row.settings.get("provider", "chat"))
 
 
 def _people(config: FirehouseConfig) -> dict[str, Fields]:

@@ -87,6 +87,35 @@ def _event_filter(value: str) -> str:
     return value
 
 
+def _channel_ref(value: str) -> str:
+    """A channel id (C0123ABCD) or a name with or without '#'."""
+    name = value.removeprefix("#")
+    if not re.fullmatch(r"[a-z0-9_-]{1,80}|[CGD][A-Z0-9]{6,20}", name):
+        raise ValueError(
+            f"'{value}' is neither a channel name (lowercase letters, digits, '-' and '_') "
+            "nor a channel id"
+        )
+    return value
+
+
+def _emoji(value: str) -> str:
+    name = value.strip(":")
+    if not re.fullmatch(r"[a-z0-9_+'-]{1,64}", name):
+        raise ValueError(f"'{value}' is not an emoji name such as pushpin or :pushpin:")
+    return name
+
+
+def _channel_pattern(value: str) -> str:
+    if "{number}" not in value:
+        raise ValueError(f"'{value}' must contain {{number}}, or every channel gets the same name")
+    unknown = set(re.findall(r"{([^}]*)}", value)) - {"number", "service", "priority"}
+    if unknown:
+        raise ValueError(
+            f"unknown placeholder {{{sorted(unknown)[0]}}}: use number, service, priority"
+        )
+    return value
+
+
 Slug = Annotated[str, AfterValidator(_slug)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True)]
@@ -96,6 +125,14 @@ ChatHandle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=
 Component = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 EnvName = Annotated[str, StringConstraints(max_length=200), AfterValidator(_env_name)]
 EventFilter = Annotated[str, AfterValidator(_event_filter)]
+ChannelRef = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=81),
+    AfterValidator(_channel_ref),
+]
+ChannelPattern = Annotated[str, StringConstraints(max_length=80), AfterValidator(_channel_pattern)]
+Emoji = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_emoji)]
+SlashCommand = Annotated[str, StringConstraints(pattern=r"^/[a-z0-9_-]{1,31}$")]
 PriorityName = Literal["P1", "P2", "P3", "P4", "P5"]
 StatuspageImpact = Literal["none", "minor", "major", "critical"]
 
@@ -159,6 +196,24 @@ class WebhookConfig(_Section):
     events: list[EventFilter] = Field(default_factory=list)
 
 
+class SlackConfig(_Section):
+    api_url: HttpUrl = "https://slack.com/api/"
+
+
+class ChatConfig(_Section):
+    """Where incidents are run in chat. The bot token and signing secret are secrets, so they
+    come from FIREHOUSE_SLACK_BOT_TOKEN and FIREHOUSE_SLACK_SIGNING_SECRET, never this file."""
+
+    provider: Literal["slack"] = "slack"
+    incidents_channel: ChannelRef | None = None
+    alerts_channel: ChannelRef | None = None
+    channel_name: ChannelPattern = "incident-{number}"
+    pin_emoji: Emoji = "pushpin"
+    archive_after_days: Annotated[int, Field(ge=1, le=365)] | None = None
+    command: SlashCommand = "/incident"
+    slack: SlackConfig = Field(default_factory=SlackConfig)
+
+
 class FirehouseConfig(_Section):
     organisation: OrganisationConfig
     people: list[PersonConfig] = Field(default_factory=list)
@@ -166,6 +221,7 @@ class FirehouseConfig(_Section):
     services: list[ServiceConfig] = Field(default_factory=list)
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     webhooks: list[WebhookConfig] = Field(default_factory=list)
+    chat: ChatConfig | None = None
 
     @field_validator("people", "teams", "services", "webhooks", mode="before")
     @classmethod

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from firehouse.catalog.service import active_person, active_service, load_policy
-from firehouse.errors import Conflict, InvalidInput
+from firehouse.errors import Conflict, InvalidInput, NotFound
 from firehouse.incidents import roles
 from firehouse.incidents.model import Incident, IncidentLink, TimelineEntry
 from firehouse.incidents.policy import (
@@ -191,6 +193,39 @@ def add_timeline_entry(
         event=EventType.INCIDENT_TIMELINE_ENTRY_ADDED,
         occurred_at=when,
     )
+
+
+def record_integration_step(
+    session: Session,
+    number: int,
+    *,
+    kind: str,
+    text: str,
+    actor: str,
+    now: datetime,
+    data: dict[str, Any] | None = None,
+) -> TimelineEntry:
+    """An integration's own step on the timeline ("created #incident-12", "invited 4 people").
+
+    Not a change of the incident: its version stays (so automation never turns a responder's
+    If-Match into a 409) and no event is emitted (so integrations do not react to each other's
+    bookkeeping). The entry is there for the record and the postmortem.
+    """
+    incident_id = session.scalar(select(Incident.id).where(Incident.number == number))
+    if incident_id is None:
+        raise NotFound(f"no incident {number}", field="number")
+    entry = TimelineEntry(
+        incident_id=incident_id,
+        kind=kind,
+        text=required_text(text, "text"),
+        actor=actor,
+        occurred_at=now,
+        recorded_at=now,
+        data=data or {},
+    )
+    session.add(entry)
+    session.flush()
+    return entry
 
 
 def add_link(
