@@ -147,7 +147,9 @@ class Goal:
         if self.p99_ms is not None:
             ok = summary.p99_ms < self.p99_ms
             parts.append(f"p99 < {self.p99_ms:g}: {'met' if ok else 'MISSED'}")
-        return "; ".join(parts) or ("ceiling" if summary.name == "GET /healthz" else "no goal set")
+        return "; ".join(parts) or (
+            "ceiling" if summary.name.startswith("GET /healthz") else "no goal set"
+        )
 
 
 def results_table(rows: list[tuple[Summary, Goal]]) -> str:
