@@ -12,6 +12,14 @@ from firehouse.incidents.model import (
     TimelineEntry,
 )
 from firehouse.outbox.model import OutboxDelivery, OutboxEvent, Subscription
+from firehouse.statuspage.model import (
+    Component,
+    Maintenance,
+    PublicIncident,
+    PublicIncidentComponent,
+    PublicUpdate,
+    Subscriber,
+)
 
 metadata = Base.metadata
 
@@ -20,17 +28,23 @@ __all__ = [
     "ChatEventReceipt",
     "ChatIdentity",
     "ChatPost",
+    "Component",
     "Incident",
     "IncidentChannel",
     "IncidentCounter",
     "IncidentLink",
+    "Maintenance",
     "OrganisationSetting",
     "OutboxDelivery",
     "OutboxEvent",
     "Person",
     "PriorityLevelRow",
+    "PublicIncident",
+    "PublicIncidentComponent",
+    "PublicUpdate",
     "RoleAssignment",
     "Service",
+    "Subscriber",
     "Subscription",
     "Team",
     "TimelineEntry",

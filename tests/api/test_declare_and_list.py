@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
+from firehouse.chat.model import IncidentChannel
+from firehouse.incidents.model import Incident
 from tests.api.client import Api, error_fields
 
 INCIDENTS = "/api/v1/incidents"
@@ -164,3 +168,29 @@ def test_a_limit_out_of_range_is_422_naming_limit(api: Api) -> None:
         response = api.get(INCIDENTS, params={"limit": limit})
         assert response.status_code == 422, limit
         assert error_fields(response) == ["limit"]
+
+
+def test_an_incident_shows_its_chat_channel_once_the_chat_flow_made_one(api: Api) -> None:
+    number = api.declare()["number"]
+    assert api.incident(number)["channel"] is None
+    with api.db.write() as session:
+        incident_id = session.scalar(select(Incident.id).where(Incident.number == number))
+        session.add(
+            IncidentChannel(
+                incident_id=incident_id,
+                provider="slack",
+                channel_id="C0INC1",
+                name=f"incident-{number}",
+                url="https://slack.com/app_redirect?channel=C0INC1",
+                created_at=api.clock.now(),
+            )
+        )
+    expected = {
+        "provider": "slack",
+        "id": "C0INC1",
+        "name": f"incident-{number}",
+        "url": "https://slack.com/app_redirect?channel=C0INC1",
+    }
+    assert api.incident(number)["channel"] == expected
+    listed = api.get("/api/v1/incidents").json()["items"]
+    assert [item["channel"] for item in listed] == [expected]

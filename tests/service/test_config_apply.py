@@ -19,6 +19,7 @@ from firehouse.errors import InvalidInput
 from firehouse.incidents.model import Incident
 from firehouse.incidents.policy import DEFAULT_POLICY, PRIORITIES
 from firehouse.outbox.model import Subscription
+from firehouse.statuspage.model import Component
 from tests.factories import declare
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "firehouse.yaml"
@@ -116,7 +117,7 @@ def test_the_example_file_applies_and_is_then_idempotent(db: Database, clock: Fa
         first = apply_config(session, config, source=str(EXAMPLE), now=clock.now())
     with db.write() as session:
         second = apply_config(session, config, source=str(EXAMPLE), now=clock.now())
-    assert {c.entity for c in first} == {"organisation", "person", "team", "service", "priority"}
+    assert {"organisation", "person", "team", "service", "priority"} <= {c.entity for c in first}
     assert second == []
     with db.read() as session:
         services = [service.id for service in list_services(session)]
@@ -264,3 +265,50 @@ def test_a_config_with_a_dangling_reference_writes_nothing(db: Database, clock: 
     with db.read() as session:
         assert session.scalars(select(Team)).all() == []
         assert session.scalars(select(OrganisationSetting)).all() == []
+
+
+def test_the_chat_section_becomes_the_chat_subscription_and_leaving_it_out_stops_it(
+    db: Database, clock: FakeClock
+) -> None:
+    document = edited()
+    document["chat"] = {"incidents_channel": "#incidents", "channel_name": "inc-{number}"}
+    assert apply(db, clock, document)[-1] == "created chat slack"
+    with db.read() as session:
+        row = session.get(Subscription, "chat")
+        assert row is not None
+        assert row.kind == "chat"
+        assert row.event_types == ["incident.*"]
+        assert row.settings["channel_name"] == "inc-{number}"
+    del document["chat"]
+    assert apply(db, clock, document) == ["deactivated chat slack"]
+    with db.read() as session:
+        row = session.get(Subscription, "chat")
+        assert row is not None
+        assert not row.active
+
+
+def test_status_page_components_are_applied_in_page_order_and_keep_their_live_status(
+    db: Database, clock: FakeClock
+) -> None:
+    document = edited()
+    document["statuspage"] = {
+        "name": "Example Status",
+        "components": [
+            {"id": "website", "name": "Website", "group": "Marketplace"},
+            {"id": "api", "name": "Public API"},
+        ],
+    }
+    apply(db, clock, document)
+    with db.write() as session:
+        web = session.get(Component, "website")
+        assert web is not None
+        web.status = "partial_outage"
+    document["statuspage"]["components"].reverse()
+    changes = apply(db, clock, document)
+    assert changes == ["updated component api: order", "updated component website: order"]
+    with db.read() as session:
+        rows = session.scalars(select(Component).order_by(Component.position)).all()
+        assert [(row.id, row.status, row.group_name) for row in rows] == [
+            ("api", "operational", None),
+            ("website", "partial_outage", "Marketplace"),
+        ]

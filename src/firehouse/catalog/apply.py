@@ -21,12 +21,18 @@ from firehouse.catalog.config_references import reference_problems
 from firehouse.catalog.model import OrganisationSetting, Person, PriorityLevelRow, Service, Team
 from firehouse.errors import InvalidInput
 from firehouse.outbox.model import Subscription
+from firehouse.statuspage.model import Component
 
 WEBHOOK_PREFIX = "webhook:"
 CHAT_SUBSCRIPTION = "chat"
 
 Fields = dict[str, Any]
-_FILE_KEYS = {"team_id": "team", "event_types": "events"}
+_FILE_KEYS = {
+    "team_id": "team",
+    "event_types": "events",
+    "group_name": "group",
+    "position": "order",
+}
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,48 @@ def apply_config(
     changes += _sync(session, PriorityLevelRow, "priority", _priorities(config), deactivate=False)
     changes += _sync(session, Subscription, "webhook", _webhooks(config))
     changes += _apply_chat(session, config)
+    changes += _apply_components(session, config, now=now)
     session.flush()
+    return changes
+
+
+def _apply_components(session: Session, config: FirehouseConfig, *, now: datetime) -> list[Change]:
+    """Status page components: name, description, group and order come from the file; the
+    status is live state and is never touched by an apply. Without a `statuspage:` section
+    the existing components are left alone."""
+    if config.statuspage is None:
+        return []
+    wanted = {
+        component.id: {
+            "name": component.name,
+            "description": component.description,
+            "group_name": component.group,
+            "position": position,
+        }
+        for position, component in enumerate(config.statuspage.components)
+    }
+    existing = {row.id: row for row in session.scalars(select(Component))}
+    changes: list[Change] = []
+    for component_id, fields in wanted.items():
+        row = existing.get(component_id)
+        if row is None:
+            session.add(
+                Component(
+                    id=component_id, **fields, status="operational", created_at=now, updated_at=now
+                )
+            )
+            changes.append(Change("created", "component", component_id))
+            continue
+        changed = _update(row, {**fields, "active": True})
+        if changed:
+            row.updated_at = now
+            changes.append(Change("updated", "component", component_id, changed))
+    for component_id, row in existing.items():
+        if component_id not in wanted and row.active:
+            row.active = False
+            changes.append(Change("deactivated", "component", component_id))
+    _put_setting(session, "statuspage.name", config.statuspage.name)
+    _put_setting(session, "statuspage.url", config.statuspage.url)
     return changes
 
 
@@ -133,6 +180,8 @@ def _priorities(config: FirehouseConfig) -> dict[str, Fields]:
             "statuspage_update_expected": level.statuspage_update_expected,
             "postmortem_required": level.postmortem_required,
             "training_only": level.training_only,
+            "statuspage_component_status": level.statuspage_component_status,
+            "statuspage_publish": level.statuspage_publish,
         }
         for level in config.priority_policy().ordered()
     }

@@ -135,6 +135,9 @@ Emoji = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(
 SlashCommand = Annotated[str, StringConstraints(pattern=r"^/[a-z0-9_-]{1,31}$")]
 PriorityName = Literal["P1", "P2", "P3", "P4", "P5"]
 StatuspageImpact = Literal["none", "minor", "major", "critical"]
+ComponentStatusName = Literal[
+    "operational", "degraded_performance", "partial_outage", "major_outage", "under_maintenance"
+]
 
 
 class _Section(BaseModel):
@@ -181,6 +184,8 @@ class LevelConfig(_Section):
     statuspage_update_expected: bool | None = None
     postmortem_required: bool | None = None
     training_only: bool | None = None
+    statuspage_component_status: ComponentStatusName | None = None
+    statuspage_publish: Literal["immediately", "confirm"] | None = None
 
 
 class PolicyConfig(_Section):
@@ -214,6 +219,21 @@ class ChatConfig(_Section):
     slack: SlackConfig = Field(default_factory=SlackConfig)
 
 
+class StatuspageComponentConfig(_Section):
+    id: Slug
+    name: Name
+    description: Text = ""
+    group: Name | None = None
+
+
+class StatuspageConfig(_Section):
+    """The public status page: its title, public address and components (in page order)."""
+
+    name: Name = "Status"
+    url: HttpUrl | None = None
+    components: list[StatuspageComponentConfig] = Field(default_factory=list)
+
+
 class FirehouseConfig(_Section):
     organisation: OrganisationConfig
     people: list[PersonConfig] = Field(default_factory=list)
@@ -222,6 +242,7 @@ class FirehouseConfig(_Section):
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     webhooks: list[WebhookConfig] = Field(default_factory=list)
     chat: ChatConfig | None = None
+    statuspage: StatuspageConfig | None = None
 
     @field_validator("people", "teams", "services", "webhooks", mode="before")
     @classmethod

@@ -19,6 +19,7 @@ def reference_problems(document: Mapping[str, Any]) -> list[Problem]:
     teams = _declared_ids(document, "teams", "id", "team", problems)
     _declared_ids(document, "services", "id", "service", problems)
     _declared_ids(document, "webhooks", "name", "webhook", problems)
+    components = _component_ids(document, problems)
     for index, team in _items(document, "teams"):
         for key in ("members", "default_responders"):
             problems += _references(f"teams[{index}].{key}", team.get(key), people, "person")
@@ -28,7 +29,19 @@ def reference_problems(document: Mapping[str, Any]) -> list[Problem]:
             problems.append(Problem(f"services[{index}].team", f"unknown team '{owner}'"))
         path = f"services[{index}].point_people"
         problems += _references(path, service.get("point_people"), people, "person")
+        if components is not None:
+            path = f"services[{index}].components"
+            problems += _references(path, service.get("components"), components, "component")
     return problems
+
+
+def _component_ids(document: Mapping[str, Any], problems: list[Problem]) -> set[str] | None:
+    """The status page's component ids, or None when the file has no status page section
+    (then services' components are free-form names, as before the status page existed)."""
+    page = document.get("statuspage")
+    if not isinstance(page, Mapping):
+        return None
+    return _declared_ids(page, "components", "id", "component", problems, prefix="statuspage.")
 
 
 def _items(document: Mapping[str, Any], section: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
@@ -41,7 +54,13 @@ def _items(document: Mapping[str, Any], section: str) -> Iterator[tuple[int, Map
 
 
 def _declared_ids(
-    document: Mapping[str, Any], section: str, key: str, entity: str, problems: list[Problem]
+    document: Mapping[str, Any],
+    section: str,
+    key: str,
+    entity: str,
+    problems: list[Problem],
+    *,
+    prefix: str = "",
 ) -> set[str]:
     """The ids a section declares; a repeated id is reported where it repeats."""
     first_seen: dict[str, int] = {}
@@ -50,9 +69,9 @@ def _declared_ids(
         if not isinstance(value, str):
             continue
         if value in first_seen:
-            where = f"{section}[{first_seen[value]}]"
+            where = f"{prefix}{section}[{first_seen[value]}]"
             message = f"duplicate {entity} {key} '{value}' (first declared at {where})"
-            problems.append(Problem(f"{section}[{index}].{key}", message))
+            problems.append(Problem(f"{prefix}{section}[{index}].{key}", message))
         else:
             first_seen[value] = index
     return set(first_seen)

@@ -61,6 +61,8 @@ class PriorityLevelRow(Base):
     statuspage_update_expected: Mapped[bool] = mapped_column(Boolean)
     postmortem_required: Mapped[bool] = mapped_column(Boolean)
     training_only: Mapped[bool] = mapped_column(Boolean)
+    statuspage_component_status: Mapped[str | None] = mapped_column(String(30))
+    statuspage_publish: Mapped[str] = mapped_column(String(20), default="confirm")
 
 
 class OrganisationSetting(Base):

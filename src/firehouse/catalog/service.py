@@ -28,6 +28,8 @@ def level_from_row(row: PriorityLevelRow) -> PriorityLevel:
         statuspage_update_expected=row.statuspage_update_expected,
         postmortem_required=row.postmortem_required,
         training_only=row.training_only,
+        statuspage_component_status=row.statuspage_component_status,
+        statuspage_publish=row.statuspage_publish,
     )
 
 

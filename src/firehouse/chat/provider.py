@@ -101,10 +101,14 @@ class ChatProvider(Protocol):
     def invite(self, channel_id: str, user_ids: Sequence[str]) -> None:
         """Adds people; someone already in the channel is not an error."""
 
-    def post(self, channel_id: str, message: Message, *, key: str, thread_ts: str | None = None) -> Posted:
-        """Posts and tags the message with `key`, so `find_posted` can find it after a lost reply."""
+    def post(
+        self, channel_id: str, message: Message, *, key: str, thread_ts: str | None = None
+    ) -> Posted:
+        """Posts, tagged with `key` so that `find_posted` finds it after a lost answer."""
 
-    def find_posted(self, channel_id: str, key: str, *, thread_ts: str | None = None) -> Posted | None:
+    def find_posted(
+        self, channel_id: str, key: str, *, thread_ts: str | None = None
+    ) -> Posted | None:
         """A message this app posted with `key` in the channel (or thread), if any."""
 
     def update(self, channel_id: str, ts: str, message: Message) -> None: ...

@@ -127,6 +127,7 @@ def print_incident(incident: dict[str, Any]) -> None:
             ("tags", incident["tags"]),
             ("training", "yes" if incident["training"] else None),
             ("source", incident["source_url"]),
+            ("channel", _channel(incident.get("channel"))),
             ("declared", moment(incident["declared_at"])),
             ("acknowledged", moment(incident["acknowledged_at"])),
             ("resolved", moment(incident["resolved_at"])),
@@ -139,6 +140,10 @@ def print_incident(incident: dict[str, Any]) -> None:
     )
     for link in incident["links"]:
         typer.echo(f"link: {link['kind']} {link['url']} {link['title']}".rstrip())
+
+
+def _channel(channel: dict[str, Any] | None) -> str | None:
+    return f"#{channel['name']} {channel['url']}" if channel else None
 
 
 def summary(incident: dict[str, Any]) -> str:

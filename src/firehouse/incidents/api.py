@@ -9,6 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Header, Path, Query, Response
 from sqlalchemy.orm import Session
 
+from firehouse.chat.model import IncidentChannel
+from firehouse.chat.queries import channels_of
 from firehouse.errors import InvalidInput
 from firehouse.httpapi.deps import (
     Responder,
@@ -23,6 +25,7 @@ from firehouse.httpapi.types import Id
 from firehouse.incidents import queries, roles, service
 from firehouse.incidents.model import Incident
 from firehouse.incidents.schemas import (
+    ChannelOut,
     CloseIn,
     DeclareIn,
     IncidentOut,
@@ -55,12 +58,26 @@ IfMatch = Annotated[
 Change = Callable[[Session, datetime], Incident]
 
 
-def _apply(runtime: Runtime, response: Response, change: Change) -> IncidentOut:
+def _apply(
+    runtime: Runtime, response: Response, change: Change, *, new: bool = False
+) -> IncidentOut:
+    """`new`: a just-declared incident has no channel yet, so the lookup is skipped."""
     with runtime.db.write() as session:
         incident = change(session, runtime.clock.now())
-        out = incident_out(incident, runtime.settings.base_url)
+        channels = {} if new else channels_of(session, [incident.id])
+        out = _out(incident, runtime, channels)
     response.headers["ETag"] = f'"{out.version}"'
     return out
+
+
+def _out(incident: Incident, runtime: Runtime, channels: dict[int, IncidentChannel]) -> IncidentOut:
+    row = channels.get(incident.id)
+    channel = (
+        ChannelOut(provider=row.provider, id=row.channel_id, name=row.name, url=row.url)
+        if row is not None
+        else None
+    )
+    return incident_out(incident, runtime.settings.base_url, channel)
 
 
 @router.post("", status_code=201)
@@ -83,6 +100,7 @@ def declare(
         runtime,
         response,
         lambda s, now: service.declare(s, declaration, actor=caller.actor, now=now),
+        new=True,
     )
     response.headers["Location"] = f"/api/v1/incidents/{out.number}"
     return out
@@ -109,7 +127,8 @@ def list_incidents(
     )
     with runtime.db.read() as session:
         page, next_number = queries.list_incidents(session, criteria)
-        items = [incident_out(i, runtime.settings.base_url) for i in page]
+        channels = channels_of(session, [incident.id for incident in page])
+        items = [_out(incident, runtime, channels) for incident in page]
     return IncidentPage(items=items, next_cursor=str(next_number) if next_number else None)
 
 
@@ -118,7 +137,8 @@ def get_incident(
     number: Number, runtime: RuntimeDep, _caller: Viewer, response: Response
 ) -> IncidentOut:
     with runtime.db.read() as session:
-        out = incident_out(queries.get_incident(session, number), runtime.settings.base_url)
+        incident = queries.get_incident(session, number)
+        out = _out(incident, runtime, channels_of(session, [incident.id]))
     response.headers["ETag"] = f'"{out.version}"'
     return out
 

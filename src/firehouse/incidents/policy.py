@@ -11,6 +11,8 @@ from enum import StrEnum
 
 PRIORITIES: tuple[str, ...] = ("P1", "P2", "P3", "P4", "P5")
 STATUSPAGE_IMPACTS: tuple[str, ...] = ("none", "minor", "major", "critical")
+# How a public incident is published: at once, or as a draft a responder confirms.
+STATUSPAGE_PUBLISH: tuple[str, ...] = ("immediately", "confirm")
 
 
 class Status(StrEnum):
@@ -52,6 +54,8 @@ class PriorityLevel:
     statuspage_update_expected: bool = False
     postmortem_required: bool = False
     training_only: bool = False
+    statuspage_component_status: str | None = None
+    statuspage_publish: str = "confirm"
 
     @property
     def rank(self) -> int:

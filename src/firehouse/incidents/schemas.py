@@ -81,6 +81,15 @@ class LinkOut(BaseModel):
     added_by: str
 
 
+class ChannelOut(BaseModel):
+    """The incident's chat channel, once the chat integration has created it."""
+
+    provider: str
+    id: str
+    name: str
+    url: str
+
+
 class IncidentOut(BaseModel):
     number: int
     message: str
@@ -107,6 +116,7 @@ class IncidentOut(BaseModel):
     resolved_at: datetime | None
     closed_at: datetime | None
     url: str
+    channel: ChannelOut | None = None
 
 
 class IncidentPage(BaseModel):
@@ -124,7 +134,9 @@ class TimelineEntryOut(BaseModel):
     data: dict[str, Any]
 
 
-def incident_out(incident: Incident, base_url: str) -> IncidentOut:
+def incident_out(
+    incident: Incident, base_url: str, channel: ChannelOut | None = None
+) -> IncidentOut:
     return IncidentOut(
         number=incident.number,
         message=incident.message,
@@ -151,6 +163,7 @@ def incident_out(incident: Incident, base_url: str) -> IncidentOut:
         resolved_at=incident.resolved_at,
         closed_at=incident.closed_at,
         url=f"{base_url.rstrip('/')}/incidents/{incident.number}",
+        channel=channel,
     )
 
 
