@@ -33,8 +33,18 @@ run: $(VENV)/.installed
 	  echo "  Try: FIREHOUSE_TOKEN=$$token $(BIN)/firehouse incidents" && echo ""
 	@exec $(BIN)/firehouse serve --host 127.0.0.1 --port 8000
 
+# The browser tests drive Debian's Chromium. Installed here when missing (root or sudo needed);
+# without it they are skipped with a reason, except under CI, where a missing browser fails.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	-@echo "installing Debian's chromium for the browser tests"; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo -n"; fi; \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium >/dev/null || \
+	  { $$SUDO apt-get update -q >/dev/null && \
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium >/dev/null; }
+
 ## test: lint, type-check, check the import contracts, then run the whole suite
-test: $(VENV)/.installed-dev lint typecheck
+test: $(VENV)/.installed-dev $(CHROMIUM) lint typecheck
 	$(BIN)/lint-imports
 	$(BIN)/pytest
 

@@ -2,8 +2,9 @@
 
 Declaring on SQLite at concurrency 8 (the goal) and on PostgreSQL for comparison, served by
 one and by two processes, then
-listing open incidents among 100,000 on both databases at concurrency 1 (the goal) and 8.
-Takes about five minutes; each part can be run alone, see bench/*.py --help.
+listing open incidents among 100,000 on both databases at concurrency 1 (the goal) and 8, then
+the Slack declare flow and slash-command acknowledgements against the emulator.
+Takes about six minutes; each part can be run alone, see bench/*.py --help.
 
     python bench/run_all.py
     python bench/run_all.py --duration 5 --incidents 20000     # a quick look
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import time
 
+import chat_declare_flow
 import declare_incidents
 import list_open_incidents
 from common import DEFAULT_POSTGRES_SERVER, SeedMix
@@ -46,6 +48,11 @@ def main() -> None:
     )
     print("\n## Listing open incidents\n")
     print(results_table(listed), end="\n\n")
+    chat = chat_declare_flow.Options()
+    flows, acknowledged = chat_declare_flow.run(chat)
+    print("\n## Chat: declare flow and slash commands\n")
+    chat_declare_flow.print_report(flows, acknowledged, chat)
+    print()
     print(f"(took {time.monotonic() - started:.0f} s)")
 
 

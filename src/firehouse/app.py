@@ -7,18 +7,24 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
 
 from firehouse import __version__
 from firehouse.catalog.api import router as catalog_router
+from firehouse.chat.console import ConsoleChatProvider
+from firehouse.chat.flow import ChatFlow, ProviderFactory
+from firehouse.chat.provider import ChatProvider
 from firehouse.clock import Clock, SystemClock
 from firehouse.db import Database
 from firehouse.httpapi import errors
 from firehouse.httpapi.health import router as health_router
 from firehouse.httpapi.runtime import Runtime
 from firehouse.incidents.api import router as incidents_router
+from firehouse.integrations.slack.api import router as slack_router
+from firehouse.integrations.slack.client import DEFAULT_API_URL, SlackProvider
 from firehouse.integrations.webhooks import WebhookHandler
 from firehouse.outbox.console import LogHandler
 from firehouse.outbox.dispatcher import Dispatcher, DispatcherConfig, Handler
@@ -27,10 +33,33 @@ from firehouse.settings import Settings, get_settings
 log = logging.getLogger(__name__)
 
 
+def chat_providers(settings: Settings) -> ProviderFactory:
+    """Slack when a bot token is set, else the console twin, which logs what it would do.
+
+    The `chat` subscription's settings (firehouse.yaml's `chat:` section) say where Slack's
+    Web API is; the token comes from the environment and never from the database.
+    """
+    token = settings.slack_bot_token
+
+    def provider(chat: dict[str, Any]) -> ChatProvider:
+        if token is None or not token.get_secret_value().strip():
+            return ConsoleChatProvider()
+        api_url = str((chat.get("slack") or {}).get("api_url") or DEFAULT_API_URL)
+        return SlackProvider(
+            api_url,
+            token.get_secret_value(),
+            settings.chat_timeout_seconds,
+            post_interval=settings.chat_post_interval_seconds,
+        )
+
+    return provider
+
+
 def build_dispatcher(db: Database, settings: Settings, clock: Clock) -> Dispatcher:
     client = httpx.Client(timeout=settings.webhook_timeout_seconds, follow_redirects=False)
     handlers: dict[str, Handler] = {
         "webhook": WebhookHandler(client, clock=clock),
+        "chat": ChatFlow(db, clock, settings.base_url, chat_providers(settings)),
         "log": LogHandler(),  # the null twin: logs each event, needs nothing set up
     }
     config = DispatcherConfig(
@@ -88,4 +117,5 @@ def create_app(
     app.include_router(health_router)
     app.include_router(catalog_router)
     app.include_router(incidents_router)
+    app.include_router(slack_router)
     return app

@@ -44,6 +44,12 @@ class Settings(BaseSettings):
         description="Slack app signing secret; inbound Slack requests are refused without it.",
     )
     chat_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    chat_post_interval_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        le=10,
+        description="Least time between two posts or edits in one channel (Slack allows ~1/s).",
+    )
 
 
 @lru_cache(maxsize=1)

@@ -314,3 +314,30 @@ def test_any_text_gives_problems_rather_than_an_exception(text: str) -> None:
 def test_any_document_shape_gives_problems_rather_than_an_exception(document: Any) -> None:
     _, problems = parse_config(yaml.safe_dump(document))
     assert all(problem.path and problem.message for problem in problems)
+
+
+def test_a_slack_token_in_the_file_is_refused_and_the_environment_variable_named() -> None:
+    text = "organisation: {name: Example}\nchat:\n  token: xoxb-oops\n"
+    _config, problems = parse_config(text)
+    assert [problem.path for problem in problems] == ["chat.token"]
+    assert "FIREHOUSE_SLACK_BOT_TOKEN" in problems[0].message
+    assert "xoxb-oops" not in problems[0].message
+
+
+def test_a_chat_channel_pattern_must_number_the_channels() -> None:
+    text = "organisation: {name: Example}\nchat:\n  channel_name: incidents\n"
+    _config, problems = parse_config(text)
+    assert [problem.path for problem in problems] == ["chat.channel_name"]
+    assert "{number}" in problems[0].message
+
+
+def test_status_page_components_are_what_services_may_name() -> None:
+    text = (
+        "organisation: {name: Example}\n"
+        "services:\n  - {id: web, name: Web, components: [website, api]}\n"
+        "statuspage:\n  components:\n    - {id: website, name: Website}\n"
+    )
+    _config, problems = parse_config(text)
+    assert [str(problem) for problem in problems] == [
+        "services[0].components[1]: unknown component 'api'"
+    ]

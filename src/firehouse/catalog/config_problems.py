@@ -70,14 +70,21 @@ def translate(error: ErrorDetails, allowed_keys: Callable[[Location], Iterable[s
     loc = list(error["loc"])
     kind = error["type"]
     if kind == "extra_forbidden":
-        return Problem(format_path(loc), _unknown_key(str(loc[-1]), allowed_keys(loc[:-1])))
+        return Problem(
+            format_path(loc), _unknown_key(str(loc[-1]), allowed_keys(loc[:-1]), loc[:-1])
+        )
     if loc and loc[-1] == "[key]":  # a mapping key failed its own type, e.g. policy level P6
         return Problem(format_path(loc[:-1]), _key_message(error))
     return Problem(format_path(loc), _message(error))
 
 
-def _unknown_key(key: str, allowed: Iterable[str]) -> str:
+def _unknown_key(key: str, allowed: Iterable[str], parent: Location = ()) -> str:
     if key in SECRET_KEYS:
+        if parent and parent[0] == "chat":
+            return (
+                "secrets never go in this file; set FIREHOUSE_SLACK_BOT_TOKEN and "
+                "FIREHOUSE_SLACK_SIGNING_SECRET in the server's environment"
+            )
         return (
             "secrets never go in this file; name the environment variable that holds it "
             "with secret_env"

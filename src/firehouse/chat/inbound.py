@@ -1,0 +1,227 @@
+"""Running a parsed chat command: one use case per verb, answered with a line for the caller.
+
+The surface (Slack's endpoint) verifies and parses the request; this module finds the incident
+(the channel's, or the number given), maps the caller to a person, calls the incident service
+in one transaction and says what happened. It never calls the chat provider: the answer goes
+back in the HTTP response, and announcing the change in the channel is the outbox chat flow's
+job, so a change made here is announced exactly once, like a change made anywhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from firehouse.catalog.apply import CHAT_SUBSCRIPTION
+from firehouse.catalog.config import ChatConfig
+from firehouse.catalog.service import load_policy
+from firehouse.chat import identity
+from firehouse.chat.commands import Command, CommandError, Verb, usage
+from firehouse.chat.identity import ChatCaller
+from firehouse.chat.inbound_status import summary
+from firehouse.chat.model import IncidentChannel
+from firehouse.db import Database
+from firehouse.errors import DomainError, InvalidInput
+from firehouse.incidents import roles, service
+from firehouse.incidents.model import Incident
+from firehouse.incidents.policy import Role
+from firehouse.outbox.model import Subscription
+
+NOT_CONFIGURED = "chat is not configured: add a `chat:` section to firehouse.yaml and apply it"
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """Who ran a command, where, and how this deployment names things."""
+
+    provider: str
+    user_id: str
+    user_handle: str | None
+    channel_id: str
+    command: str = "/incident"
+    base_url: str = "http://127.0.0.1:8000"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The answer only the caller sees, and the chat users worth looking up afterwards."""
+
+    text: str
+    learn: tuple[str, ...] = field(default=())
+
+
+def chat_config(session: Session) -> ChatConfig | None:
+    """The applied `chat:` section, or None when chat is not set up (or switched off)."""
+    row = session.get(Subscription, CHAT_SUBSCRIPTION)
+    if row is None or not row.active or row.kind != "chat":
+        return None
+    return ChatConfig.model_validate(row.settings)
+
+
+def incident_in_channel(session: Session, provider: str, channel_id: str) -> int | None:
+    """The number of the incident whose channel this is, if it is one."""
+    return session.scalar(
+        select(Incident.number)
+        .join(IncidentChannel, IncidentChannel.incident_id == Incident.id)
+        .where(IncidentChannel.provider == provider, IncidentChannel.channel_id == channel_id)
+    )
+
+
+def run(db: Database, command: Command, invocation: Invocation, *, now: datetime) -> Reply:
+    """Never raises for a refused command: the reason is the reply."""
+    if command.verb is Verb.HELP:
+        return Reply(usage(invocation.command))
+    try:
+        return (
+            _status(db, command, invocation)
+            if command.verb is Verb.STATUS
+            else _write(db, command, invocation, now)
+        )
+    except CommandError as exc:
+        return Reply(exc.problem)
+    except _Unmatched as exc:
+        return Reply(exc.message, exc.learn)
+    except DomainError as exc:
+        return Reply(refusal(command.verb, exc))
+
+
+def refusal(verb: Verb, exc: DomainError) -> str:
+    what = f"{exc.field}: {exc.message}" if exc.field else exc.message
+    return f"Could not {verb.value}: {what}"
+
+
+def _status(db: Database, command: Command, invocation: Invocation) -> Reply:
+    with db.read() as session:
+        number = _number(session, command, invocation)
+        return Reply(summary(session, number, invocation.base_url))
+
+
+def _write(db: Database, command: Command, invocation: Invocation, now: datetime) -> Reply:
+    with db.write() as session:
+        who = identity.caller(
+            session, invocation.provider, invocation.user_id, invocation.user_handle
+        )
+        if command.verb is Verb.DECLARE:
+            reply = _declare(session, command, _Context(0, invocation, who, now))
+        else:
+            context = _Context(_number(session, command, invocation), invocation, who, now)
+            reply = _CHANGES[command.verb](session, command, context)
+    if who.person_id is None:  # acts as `slack:U123` now; next time, perhaps, as a person
+        return Reply(reply.text, (invocation.user_id, *reply.learn))
+    return reply
+
+
+def _number(session: Session, command: Command, invocation: Invocation) -> int:
+    if command.number is not None:
+        return command.number
+    number = incident_in_channel(session, invocation.provider, invocation.channel_id)
+    if number is None:
+        raise CommandError(
+            "this is not an incident channel: start with the incident number, e.g. "
+            f"`{invocation.command} 12 {command.verb.value} ...`"
+        )
+    return number
+
+
+@dataclass(frozen=True)
+class _Context:
+    number: int
+    invocation: Invocation
+    who: ChatCaller
+    now: datetime
+
+    @property
+    def actor(self) -> str:
+        return self.who.actor
+
+
+def _declare(session: Session, command: Command, context: _Context) -> Reply:
+    declaration = service.Declaration(
+        service=command.service or "",
+        message=command.text or "",
+        priority=command.priority or "",
+    )
+    incident = service.declare(session, declaration, actor=context.actor, now=context.now)
+    label = load_policy(session).level(incident.priority).label
+    url = incident_url(context.invocation.base_url, incident.number)
+    return Reply(
+        f"Declared <{url}|#{incident.number}> {label}: {incident.message}. "
+        "Its channel is on its way."
+    )
+
+
+def _priority(session: Session, command: Command, context: _Context) -> Reply:
+    priority, number = command.priority or "", context.number
+    service.change_priority(session, number, priority, actor=context.actor, now=context.now)
+    return Reply(f"#{number} is now {load_policy(session).level(priority).label}.")
+
+
+def _role(session: Session, command: Command, context: _Context) -> Reply:
+    if command.person is None:
+        raise CommandError(f"{command.verb.value} needs a person")
+    role = Role.COMMANDER if command.verb is Verb.COMMANDER else Role.COMMUNICATIONS_LEAD
+    person = identity.person_named(session, context.invocation.provider, command.person)
+    if person is None:
+        later = (command.person.user_id,) if command.person.user_id else ()
+        raise _Unmatched(
+            f"{command.person} is not a firehouse person yet. Give them `chat_handle` in "
+            "firehouse.yaml, or try again in a minute while I look them up by email.",
+            later,
+        )
+    roles.assign_role(
+        session, context.number, role.value, person, actor=context.actor, now=context.now
+    )
+    return Reply(f"{person} is now {role.label} of #{context.number}.")
+
+
+def _note(session: Session, command: Command, context: _Context) -> Reply:
+    service.add_timeline_entry(
+        session, context.number, command.text or "", actor=context.actor, now=context.now
+    )
+    return Reply(f"Added to the timeline of #{context.number}.")
+
+
+def _link(session: Session, command: Command, context: _Context) -> Reply:
+    kind = command.link_kind or "other"
+    service.add_link(
+        session, context.number, command.url or "", kind=kind, actor=context.actor, now=context.now
+    )
+    return Reply(f"Linked {kind.replace('_', '-')} to #{context.number}: {command.url}")
+
+
+def _resolve(session: Session, command: Command, context: _Context) -> Reply:
+    service.resolve(
+        session, context.number, command.text or "", actor=context.actor, now=context.now
+    )
+    return Reply(f"#{context.number} is resolved.")
+
+
+def _close(session: Session, command: Command, context: _Context) -> Reply:
+    service.close(session, context.number, command.text or "", actor=context.actor, now=context.now)
+    return Reply(f"#{context.number} is closed.")
+
+
+_CHANGES = {
+    Verb.PRIORITY: _priority,
+    Verb.COMMANDER: _role,
+    Verb.COMMS: _role,
+    Verb.NOTE: _note,
+    Verb.LINK: _link,
+    Verb.RESOLVE: _resolve,
+    Verb.CLOSE: _close,
+}
+
+
+class _Unmatched(InvalidInput):
+    """A named person firehouse does not know; `learn` lists whom to look up afterwards."""
+
+    def __init__(self, message: str, learn: tuple[str, ...]) -> None:
+        super().__init__(message, field="person")
+        self.learn = learn
+
+
+def incident_url(base_url: str, number: int) -> str:
+    return f"{base_url.rstrip('/')}/incidents/{number}"

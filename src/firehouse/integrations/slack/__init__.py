@@ -1,0 +1,1 @@
+"""Slack: the chat provider, and the inbound endpoints Slack calls."""
