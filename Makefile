@@ -6,7 +6,7 @@ EXAMPLE_CONFIG := examples/firehouse.yaml
 
 export FIREHOUSE_DATABASE_URL ?= sqlite:///var/firehouse.db
 
-.PHONY: run test lint typecheck format install install-dev bench clean
+.PHONY: run test lint typecheck format install install-dev bench bench-deps clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "firehouse needs Python 3.11 or newer")'
@@ -59,7 +59,17 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
-bench: $(VENV)/.installed-dev
+## bench-deps: wrk and nginx for bench/statuspage.py (Debian packages; root or sudo needed).
+# Not part of `make test`. Without them the status page benchmark is skipped with a reason.
+bench-deps:
+	-@command -v wrk >/dev/null && { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null || { \
+	  echo "installing Debian's wrk and nginx-light for the status page benchmark"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo -n"; fi; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q wrk nginx-light >/dev/null || \
+	    { $$SUDO apt-get update -q >/dev/null && \
+	      DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q wrk nginx-light >/dev/null; }; }
+
+bench: $(VENV)/.installed-dev bench-deps
 	$(BIN)/python bench/run_all.py
 
 clean:

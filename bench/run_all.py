@@ -3,8 +3,10 @@
 Declaring on SQLite at concurrency 8 (the goal) and on PostgreSQL for comparison, served by
 one and by two processes, then
 listing open incidents among 100,000 on both databases at concurrency 1 (the goal) and 8, then
-the Slack declare flow and slash-command acknowledgements against the emulator.
-Takes about six minutes; each part can be run alone, see bench/*.py --help.
+the Slack declare flow and slash-command acknowledgements against the emulator, then the
+public status page against nginx at concurrency 64 (skipped, with the reason, without wrk and
+nginx: `make bench-deps`). Takes about eight minutes; each part can be run alone, see
+bench/*.py --help.
 
     python bench/run_all.py
     python bench/run_all.py --duration 5 --incidents 20000     # a quick look
@@ -18,6 +20,7 @@ import time
 import chat_declare_flow
 import declare_incidents
 import list_open_incidents
+import statuspage
 from common import DEFAULT_POSTGRES_SERVER, SeedMix
 from load import LoadPlan, results_table
 
@@ -52,6 +55,15 @@ def main() -> None:
     flows, acknowledged = chat_declare_flow.run(chat)
     print("\n## Chat: declare flow and slash commands\n")
     chat_declare_flow.print_report(flows, acknowledged, chat)
+    print("\n## Status page: firehouse against nginx serving the same bytes\n")
+    skipped = statuspage.unavailable()
+    if skipped:
+        print(f"skipped: {skipped}")
+    else:
+        page = [statuspage.Plan(statuspage.GOAL_CONCURRENCY, args.duration, 2.0, threads=2)]
+        rows, notes = statuspage.run(page, workers=[1, 2])
+        print(statuspage.results_table(rows))
+        print("\n".join(f"- `{path}`: {note}" for path, note in notes.items()))
     print()
     print(f"(took {time.monotonic() - started:.0f} s)")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -23,12 +23,21 @@ from firehouse.httpapi import errors
 from firehouse.httpapi.health import router as health_router
 from firehouse.httpapi.runtime import Runtime
 from firehouse.incidents.api import router as incidents_router
+from firehouse.integrations.atlassian_statuspage.mirror import AtlassianMirror
 from firehouse.integrations.slack.api import router as slack_router
 from firehouse.integrations.slack.client import DEFAULT_API_URL, SlackProvider
 from firehouse.integrations.webhooks import WebhookHandler
 from firehouse.outbox.console import LogHandler
 from firehouse.outbox.dispatcher import Dispatcher, DispatcherConfig, Handler
+from firehouse.periodic import Periodic
 from firehouse.settings import Settings, get_settings
+from firehouse.statuspage.api import router as statuspage_router
+from firehouse.statuspage.flow import StatuspageFlow
+from firehouse.statuspage.notify import build_notifier
+from firehouse.statuspage.public_routes import PublicPages, public_router
+from firehouse.statuspage.publisher import Publisher
+from firehouse.statuspage.service_maintenance import advance_maintenances
+from firehouse.statuspage.subscriber_api import router as subscriber_router
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +69,9 @@ def build_dispatcher(db: Database, settings: Settings, clock: Clock) -> Dispatch
     handlers: dict[str, Handler] = {
         "webhook": WebhookHandler(client, clock=clock),
         "chat": ChatFlow(db, clock, settings.base_url, chat_providers(settings)),
+        "statuspage": StatuspageFlow(db, clock),
+        "statuspage_subscribers": build_notifier(db, settings, clock, client),
+        "atlassian_statuspage": AtlassianMirror(db, clock, client),
         "log": LogHandler(),  # the null twin: logs each event, needs nothing set up
     }
     config = DispatcherConfig(
@@ -69,6 +81,24 @@ def build_dispatcher(db: Database, settings: Settings, clock: Clock) -> Dispatch
     dispatcher = Dispatcher(db, handlers, clock, config)
     db.on_commit(dispatcher.wake)
     return dispatcher
+
+
+def build_periodic(dispatcher: Dispatcher, clock: Clock) -> Periodic:
+    """The clock-driven tasks that ride on the dispatcher's loop (see firehouse.periodic)."""
+    periodic = Periodic(clock)
+    chat = dispatcher.handlers.get("chat")
+    if isinstance(chat, ChatFlow):
+        periodic.add("archive chat channels", timedelta(minutes=5), chat.archive_due_channels)
+    periodic.add("advance maintenance windows", timedelta(seconds=30), _advance(dispatcher.db))
+    return periodic
+
+
+def _advance(db: Database) -> Callable[[datetime], int]:
+    def advance(now: datetime) -> int:
+        with db.write() as session:
+            return advance_maintenances(session, now)
+
+    return advance
 
 
 def create_app(
@@ -84,6 +114,7 @@ def create_app(
     dispatcher = build_dispatcher(db, settings, clock)
     runtime = Runtime(settings=settings, db=db, clock=clock, dispatcher=dispatcher)
     background = settings.dispatcher if run_dispatcher is None else run_dispatcher
+    status_publisher = Publisher(db, clock, settings.base_url)  # the public page, in memory
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -92,12 +123,18 @@ def create_app(
         if background:
             thread = threading.Thread(
                 target=dispatcher.run_forever,
-                args=(stop, settings.outbox_poll_seconds),
+                args=(
+                    stop,
+                    settings.outbox_poll_seconds,
+                    build_periodic(dispatcher, clock).run_due,
+                ),
                 name="outbox-dispatcher",
                 daemon=True,
             )
             thread.start()
+        status_publisher.start()
         yield
+        status_publisher.stop()
         stop.set()
         dispatcher.wake()
         if thread is not None:
@@ -117,5 +154,12 @@ def create_app(
     app.include_router(health_router)
     app.include_router(catalog_router)
     app.include_router(incidents_router)
+    app.include_router(statuspage_router)
+    app.include_router(subscriber_router)
+    app.include_router(public_router(status_publisher))  # documents the paths; see below
+    # Public pages are answered before FastAPI's routing: for bytes already in memory, trying
+    # every route and the per-request middleware cost more than the answer (performance.md).
+    app.add_middleware(PublicPages, publisher=status_publisher)
+    app.state.status_publisher = status_publisher
     app.include_router(slack_router)
     return app

@@ -11,6 +11,7 @@ from firehouse.incidents.model import (
     RoleAssignment,
     TimelineEntry,
 )
+from firehouse.integrations.atlassian_statuspage.model import AtlassianIncidentLink
 from firehouse.outbox.model import OutboxDelivery, OutboxEvent, Subscription
 from firehouse.statuspage.model import (
     Component,
@@ -25,6 +26,7 @@ metadata = Base.metadata
 
 __all__ = [
     "ApiToken",
+    "AtlassianIncidentLink",
     "ChatEventReceipt",
     "ChatIdentity",
     "ChatPost",

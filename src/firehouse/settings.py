@@ -51,6 +51,24 @@ class Settings(BaseSettings):
         description="Least time between two posts or edits in one channel (Slack allows ~1/s).",
     )
 
+    # --- status page subscribers (mail and subscriber webhooks) -------------------------------
+    # The SMTP server itself (host, port, from, security) is organisation config, in
+    # firehouse.yaml `statuspage.smtp`; only its password is a process secret.
+    smtp_password: SecretStr | None = Field(
+        default=None,
+        description="Password for statuspage.smtp.username; never put it in firehouse.yaml.",
+    )
+    subscriber_webhooks_allow_loopback: bool = Field(
+        default=False,
+        description="Accept http:// subscriber webhooks on 127.0.0.1/localhost (tests, demos).",
+    )
+    subscriber_signups_per_minute: float = Field(
+        default=6.0,
+        gt=0,
+        le=600,
+        description="Public sign-ups allowed per client IP per minute (burst of the same size).",
+    )
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -22,6 +22,8 @@ from firehouse.db import Database
 from firehouse.incidents.model import Incident, TimelineEntry
 from firehouse.outbox.model import Subscription
 from firehouse.settings import Settings
+from firehouse.statuspage import service as statuspage
+from firehouse.statuspage.model import PublicIncident, PublicUpdate
 from tests.api.client import BASE_URL, error_fields
 from tests.factories import declare, seed_catalog
 from tests.fakes.slack_api import SlackEmulator
@@ -34,6 +36,7 @@ from tests.integrations.slack_requests import (
     signed_headers,
     view_submission,
 )
+from tests.service.statuspage_support import add_components
 
 INCIDENT_CHANNEL = "C0INCIDENT1"
 
@@ -570,3 +573,58 @@ def test_an_event_body_that_is_not_json_is_a_422(world: World) -> None:
     response = world.slack.post("/events", b"{nope", "application/json")
     assert response.status_code == 422
     assert error_fields(response) == ["body"]
+
+
+def give_public_incident(world: World) -> str:
+    add_components(world.db, world.clock.now())
+    with world.db.write() as session:
+        incident_id = session.scalar(select(Incident.id).where(Incident.number == 1))
+        public = statuspage.create_incident(
+            session,
+            name="Website: some pages fail to load",
+            actor="alice",
+            now=world.clock.now(),
+            impact="major",
+            components={"website": "partial_outage"},
+            body="We are looking into reports of pages failing to load.",
+            incident_id=incident_id,
+        )
+        return public.id
+
+
+def public_incident(world: World, public_id: str) -> PublicIncident:
+    with world.db.read() as session:
+        found = session.get(PublicIncident, public_id)
+        assert found is not None
+        return found
+
+
+def test_statuspage_publish_publishes_the_draft_of_the_channels_incident(running: World) -> None:
+    public_id = give_public_incident(running)
+    reply = in_channel(running, "statuspage publish")
+    assert reply == "Published the public incident of #1: Website: some pages fail to load"
+    assert public_incident(running, public_id).published_at is not None
+
+
+def test_statuspage_with_a_status_posts_a_public_update(running: World) -> None:
+    public_id = give_public_incident(running)
+    in_channel(running, "statuspage publish")
+    running.clock.advance(minutes=1)
+    reply = in_channel(running, "statuspage identified A faulty cache node; replacing it")
+    assert reply == "Posted a public update (identified) for #1."
+    with running.db.read() as session:
+        latest = session.scalars(
+            select(PublicUpdate)
+            .where(PublicUpdate.public_incident_id == public_id)
+            .order_by(PublicUpdate.created_at.desc())
+        ).first()
+        assert latest is not None
+        assert (latest.status, latest.body) == (
+            "identified",
+            "A faulty cache node; replacing it",
+        )
+
+
+def test_statuspage_on_an_incident_without_a_public_incident_says_why(running: World) -> None:
+    reply = in_channel(running, "statuspage identified Found it")
+    assert "#1 has no public incident" in reply

@@ -173,3 +173,21 @@ def test_usage_of_one_command_shows_the_optional_number() -> None:
 def test_full_usage_names_every_command() -> None:
     text = usage("/inc")
     assert all(f"/inc {verb.value}" in text for verb in Verb)
+
+
+def test_statuspage_takes_a_public_status_and_a_message() -> None:
+    command = parse("statuspage identified We found a <https://status.example.com|bad> node")
+    assert command.verb is Verb.STATUSPAGE
+    assert command.public_status == "identified"
+    assert command.text == "We found a https://status.example.com node"
+
+
+def test_statuspage_publish_needs_no_message() -> None:
+    command = parse("12 statuspage publish")
+    assert (command.number, command.public_status, command.text) == (12, "publish", None)
+
+
+@pytest.mark.parametrize("text", ["statuspage", "statuspage fixed it", "statuspage resolved"])
+def test_statuspage_without_a_known_status_or_a_message_is_refused(text: str) -> None:
+    with pytest.raises(CommandError):
+        parse(text)

@@ -131,7 +131,7 @@ def test_the_resolution_says_what_is_still_open() -> None:
     text = messages.resolution(FACTS, note="Rolled back", actor="Alice Ng").text
     assert text.startswith("*Resolved* by Alice Ng: Rolled back")
     assert "• Follow-ups: none linked yet" in text
-    assert "• Status page: n/a" in text
+    assert "• Status page: no public incident" in text
     assert "• Postmortem: not required for P2 · High" in text
 
 
@@ -156,3 +156,9 @@ def test_the_resolution_shows_a_linked_postmortem() -> None:
     message = messages.resolution(facts, note="x", actor="a")
     assert "• Postmortem: linked https://docs/pm" in message.text
     assert message.links == (("Postmortem", "https://docs/pm"),)
+
+
+def test_the_resolution_post_says_what_the_status_page_still_needs() -> None:
+    facts = dataclasses.replace(FACTS, statuspage="public incident still identified: resolve it")
+    text = messages.resolution(facts, note="Fixed", actor="Alice").text
+    assert "• Status page: public incident still identified: resolve it" in text

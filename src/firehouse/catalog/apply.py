@@ -25,6 +25,9 @@ from firehouse.statuspage.model import Component
 
 WEBHOOK_PREFIX = "webhook:"
 CHAT_SUBSCRIPTION = "chat"
+STATUSPAGE_SUBSCRIPTION = "statuspage"
+SUBSCRIBERS_SUBSCRIPTION = "statuspage-subscribers"
+ATLASSIAN_SUBSCRIPTION = "atlassian-statuspage"
 
 Fields = dict[str, Any]
 _FILE_KEYS = {
@@ -67,6 +70,9 @@ def apply_config(
     changes += _sync(session, Subscription, "webhook", _webhooks(config))
     changes += _apply_chat(session, config)
     changes += _apply_components(session, config, now=now)
+    changes += _apply_statuspage_flow(session, config)
+    changes += _apply_subscriber_notifications(session, config)
+    changes += _apply_atlassian_mirror(session, config)
     session.flush()
     return changes
 
@@ -109,6 +115,75 @@ def _apply_components(session: Session, config: FirehouseConfig, *, now: datetim
     _put_setting(session, "statuspage.name", config.statuspage.name)
     _put_setting(session, "statuspage.url", config.statuspage.url)
     return changes
+
+
+def _apply_subscriber_notifications(session: Session, config: FirehouseConfig) -> list[Change]:
+    """A `statuspage:` section turns on telling its subscribers: one subscription takes every
+    status page event and fans it out to them (see firehouse.statuspage.notify), carrying the
+    page's name and address and the SMTP server (without its password) in its settings."""
+    row = session.get(Subscription, SUBSCRIBERS_SUBSCRIPTION)
+    if config.statuspage is None:
+        if row is not None and row.active:
+            row.active = False
+            return [Change("deactivated", "subscription", SUBSCRIBERS_SUBSCRIPTION)]
+        return []
+    smtp = config.statuspage.smtp
+    fields: Fields = {
+        "kind": "statuspage_subscribers",
+        "event_types": ["statuspage.*"],
+        "settings": {
+            "name": config.statuspage.name,
+            "url": config.statuspage.url,
+            "smtp": smtp.model_dump(by_alias=True) if smtp else None,
+        },
+        "active": True,
+    }
+    if row is None:
+        session.add(Subscription(name=SUBSCRIBERS_SUBSCRIPTION, **fields))
+        return [Change("created", "subscription", SUBSCRIBERS_SUBSCRIPTION)]
+    changed = _update(row, fields)
+    return [Change("updated", "subscription", SUBSCRIBERS_SUBSCRIPTION, changed)] if changed else []
+
+
+def _apply_atlassian_mirror(session: Session, config: FirehouseConfig) -> list[Change]:
+    """`statuspage.atlassian` mirrors every status page event to Atlassian Statuspage (see
+    firehouse.integrations.atlassian_statuspage). The settings name the variable holding the
+    API key, never the key; without the section nothing is queued for it."""
+    row = session.get(Subscription, ATLASSIAN_SUBSCRIPTION)
+    section = config.statuspage.atlassian if config.statuspage else None
+    if section is None:
+        if row is not None and row.active:
+            row.active = False
+            return [Change("deactivated", "subscription", ATLASSIAN_SUBSCRIPTION)]
+        return []
+    fields: Fields = {
+        "kind": "atlassian_statuspage",
+        "event_types": ["statuspage.*"],
+        "settings": section.model_dump(),
+        "active": True,
+    }
+    if row is None:
+        session.add(Subscription(name=ATLASSIAN_SUBSCRIPTION, **fields))
+        return [Change("created", "subscription", ATLASSIAN_SUBSCRIPTION)]
+    changed = _update(row, fields)
+    return [Change("updated", "subscription", ATLASSIAN_SUBSCRIPTION, changed)] if changed else []
+
+
+def _apply_statuspage_flow(session: Session, config: FirehouseConfig) -> list[Change]:
+    """With a `statuspage:` section, internal incidents reach the status page's flow (drafts
+    of public incidents, proposed resolutions); without one, nothing is queued for it."""
+    row = session.get(Subscription, STATUSPAGE_SUBSCRIPTION)
+    if config.statuspage is None:
+        if row is not None and row.active:
+            row.active = False
+            return [Change("deactivated", "statuspage", "flow")]
+        return []
+    fields: Fields = {"kind": "statuspage", "event_types": ["incident.*"], "active": True}
+    if row is None:
+        session.add(Subscription(name=STATUSPAGE_SUBSCRIPTION, settings={}, **fields))
+        return [Change("created", "statuspage", "flow")]
+    changed = _update(row, fields)
+    return [Change("updated", "statuspage", "flow", changed)] if changed else []
 
 
 def _apply_chat(session: Session, config: FirehouseConfig) -> list[Change]:

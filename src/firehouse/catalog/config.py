@@ -226,12 +226,41 @@ class StatuspageComponentConfig(_Section):
     group: Name | None = None
 
 
+class SmtpConfig(_Section):
+    """The mail server subscribers' mail goes through. The password is a secret: it comes
+    from FIREHOUSE_SMTP_PASSWORD, never this file."""
+
+    host: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+    port: Annotated[int, Field(ge=1, le=65535)] = 587
+    from_: Email = Field(alias="from")
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username: Annotated[str, StringConstraints(max_length=320)] | None = None
+    timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 10.0
+
+
+AtlassianId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]{1,64}$")]
+
+
+class AtlassianStatuspageConfig(_Section):
+    """Mirror the page to Atlassian Statuspage. The API key is a secret: only the name of the
+    environment variable holding it is here. `components` maps firehouse component ids to
+    Atlassian component ids; unmapped components are not mirrored."""
+
+    page_id: AtlassianId
+    api_key_env: EnvName = "FIREHOUSE_ATLASSIAN_STATUSPAGE_API_KEY"
+    api_url: HttpUrl = "https://api.statuspage.io/v1/"
+    components: dict[Slug, AtlassianId] = Field(default_factory=dict)
+    notify_subscribers: bool = True
+
+
 class StatuspageConfig(_Section):
     """The public status page: its title, public address and components (in page order)."""
 
     name: Name = "Status"
     url: HttpUrl | None = None
     components: list[StatuspageComponentConfig] = Field(default_factory=list)
+    smtp: SmtpConfig | None = None
+    atlassian: AtlassianStatuspageConfig | None = None
 
 
 class FirehouseConfig(_Section):

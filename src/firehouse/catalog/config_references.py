@@ -41,7 +41,21 @@ def _component_ids(document: Mapping[str, Any], problems: list[Problem]) -> set[
     page = document.get("statuspage")
     if not isinstance(page, Mapping):
         return None
-    return _declared_ids(page, "components", "id", "component", problems, prefix="statuspage.")
+    declared = _declared_ids(page, "components", "id", "component", problems, prefix="statuspage.")
+    problems += _atlassian_mapping(page.get("atlassian"), declared)
+    return declared
+
+
+def _atlassian_mapping(section: Any, components: set[str]) -> list[Problem]:
+    """The Atlassian mirror may map only components the status page declares."""
+    mapping = section.get("components") if isinstance(section, Mapping) else None
+    if not isinstance(mapping, Mapping):
+        return []
+    return [
+        Problem(f"statuspage.atlassian.components.{key}", f"unknown component '{key}'")
+        for key in mapping
+        if isinstance(key, str) and key not in components
+    ]
 
 
 def _items(document: Mapping[str, Any], section: str) -> Iterator[tuple[int, Mapping[str, Any]]]:

@@ -44,6 +44,7 @@ class Verb(StrEnum):
     RESOLVE = "resolve"
     CLOSE = "close"
     STATUS = "status"
+    STATUSPAGE = "statuspage"
     HELP = "help"
 
 
@@ -57,6 +58,7 @@ USAGE: dict[Verb, str] = {
     Verb.RESOLVE: "resolve note",
     Verb.CLOSE: "close reason",
     Verb.STATUS: "status  (a summary only you see)",
+    Verb.STATUSPAGE: "statuspage publish|investigating|identified|monitoring|resolved message",
     Verb.HELP: "help",
 }
 _ALIASES = {"comm": Verb.COMMS, "communications": Verb.COMMS, "ic": Verb.COMMANDER}
@@ -85,6 +87,7 @@ class Command:
     person: UserRef | None = None
     url: str | None = None
     link_kind: str | None = None
+    public_status: str | None = None
 
     @property
     def needs_incident(self) -> bool:
@@ -185,6 +188,25 @@ def _link(verb: Verb, number: int | None, rest: str) -> Command:
     return Command(verb, number=number, url=url, link_kind=kind)
 
 
+PUBLIC_STATUSES = ("publish", "investigating", "identified", "monitoring", "resolved")
+
+
+def _statuspage(verb: Verb, number: int | None, rest: str) -> Command:
+    """`statuspage identified We found the cause` posts a public update; `publish` publishes
+    the draft (with the message as its first update, if given)."""
+    parts = rest.split(maxsplit=1)
+    status = parts[0].lower() if parts else ""
+    if status not in PUBLIC_STATUSES:
+        shown = f"'{parts[0][:40]}'" if parts else "nothing"
+        raise CommandError(
+            f"statuspage takes one of {', '.join(PUBLIC_STATUSES)}, not {shown}", verb
+        )
+    message = plain_text(parts[1]) if len(parts) > 1 else ""
+    if not message and status != "publish":
+        raise CommandError(f"statuspage {status} needs a message for the public", verb)
+    return Command(verb, number=number, public_status=status, text=message or None)
+
+
 def _bare(verb: Verb, number: int | None, rest: str) -> Command:
     if rest:
         raise CommandError(f"{verb.value} takes nothing after it", verb)
@@ -201,6 +223,7 @@ _PARSERS = {
     Verb.CLOSE: _text,
     Verb.LINK: _link,
     Verb.STATUS: _bare,
+    Verb.STATUSPAGE: _statuspage,
     Verb.HELP: _bare,
 }
 

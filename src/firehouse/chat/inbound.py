@@ -29,6 +29,7 @@ from firehouse.incidents import roles, service
 from firehouse.incidents.model import Incident
 from firehouse.incidents.policy import Role
 from firehouse.outbox.model import Subscription
+from firehouse.statuspage import service as statuspage
 
 NOT_CONFIGURED = "chat is not configured: add a `chat:` section to firehouse.yaml and apply it"
 
@@ -204,6 +205,30 @@ def _close(session: Session, command: Command, context: _Context) -> Reply:
     return Reply(f"#{context.number} is closed.")
 
 
+def _statuspage(session: Session, command: Command, context: _Context) -> Reply:
+    public = statuspage.linked_to_number(session, context.number)
+    if public is None:
+        raise CommandError(
+            f"#{context.number} has no public incident: its priority does not expect a status "
+            "page update"
+        )
+    status, message = command.public_status or "", command.text
+    if status == "publish":
+        statuspage.publish_incident(
+            session, public.id, actor=context.actor, now=context.now, message=message
+        )
+        return Reply(f"Published the public incident of #{context.number}: {public.name}")
+    statuspage.post_update(
+        session,
+        public.id,
+        status=status,
+        message=message or "",
+        actor=context.actor,
+        now=context.now,
+    )
+    return Reply(f"Posted a public update ({status}) for #{context.number}.")
+
+
 _CHANGES = {
     Verb.PRIORITY: _priority,
     Verb.COMMANDER: _role,
@@ -212,6 +237,7 @@ _CHANGES = {
     Verb.LINK: _link,
     Verb.RESOLVE: _resolve,
     Verb.CLOSE: _close,
+    Verb.STATUSPAGE: _statuspage,
 }
 
 

@@ -37,6 +37,7 @@ class IncidentFacts:
     communications_lead: str | None = None
     links: tuple[tuple[str, str, str], ...] = ()  # (kind, url, title)
     postmortem_required: bool = False
+    statuspage: str = "no public incident"
 
     @property
     def priority_label(self) -> str:
@@ -83,7 +84,7 @@ def resolution(facts: IncidentFacts, *, note: str, actor: str) -> Message:
     postmortems = [url for kind, url, _ in facts.links if kind == LinkKind.POSTMORTEM]
     still_open = (
         ("Follow-ups", f"{len(follow_ups)} linked" if follow_ups else "none linked yet"),
-        ("Status page", "n/a"),
+        ("Status page", facts.statuspage),
         ("Postmortem", _postmortem_state(facts, postmortems)),
     )
     lines = [

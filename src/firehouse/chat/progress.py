@@ -23,6 +23,7 @@ from firehouse.db import Database
 from firehouse.incidents.model import Incident
 from firehouse.incidents.policy import Role
 from firehouse.incidents.service import record_integration_step
+from firehouse.statuspage.linking import linked_to
 
 ACTOR = "chat"  # timeline entries of the chat flow's own steps
 
@@ -74,6 +75,18 @@ def load_context(
         return _context(session, incident, base_url, also_name)
 
 
+def _public_state(session: Session, incident_id: int) -> str:
+    """What the status page still needs, in the words the resolution post shows."""
+    public = linked_to(session, [incident_id]).get(incident_id)
+    if public is None:
+        return "no public incident"
+    if public.published_at is None:
+        return "a draft, never published"
+    if public.status in {"resolved", "postmortem"}:
+        return f"public incident {public.status}"
+    return f"public incident still {public.status}: resolve it with a final update"
+
+
 def _context(
     session: Session, incident: Incident, base_url: str, also_name: tuple[str, ...]
 ) -> Context:
@@ -99,6 +112,7 @@ def _context(
         communications_lead=names.get(comms, comms) if comms else None,
         links=tuple((link.kind, link.url, link.title) for link in incident.links),
         postmortem_required=level.postmortem_required,
+        statuspage=_public_state(session, incident.id),
     )
     row = session.get(IncidentChannel, incident.id)
     posts = session.scalars(select(ChatPost).where(ChatPost.incident_id == incident.id))

@@ -79,13 +79,15 @@ def _listen(host: str, port: int) -> socket.socket:
 @commands.command()
 def worker() -> None:
     """Deliver outbox events until SIGTERM or Ctrl-C; run several for scale-out."""
-    from firehouse.app import build_dispatcher  # noqa: PLC0415 -- see serve
+    from firehouse.app import build_dispatcher, build_periodic  # noqa: PLC0415 -- see serve
 
     settings = get_settings()
     with database(settings) as db:
         warn_unless_migrated(db)
         logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
-        dispatcher = build_dispatcher(db, settings, SystemClock())
+        clock = SystemClock()
+        dispatcher = build_dispatcher(db, settings, clock)
+        periodic = build_periodic(dispatcher, clock)
         stop = threading.Event()
 
         def _stop(_signum: int, _frame: FrameType | None) -> None:
@@ -95,7 +97,7 @@ def worker() -> None:
         previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
         typer.echo(f"firehouse worker {dispatcher.worker_id} is delivering outbox events")
         try:
-            dispatcher.run_forever(stop, settings.outbox_poll_seconds)
+            dispatcher.run_forever(stop, settings.outbox_poll_seconds, periodic.run_due)
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from firehouse.cli import actions, admin, config, db, incidents, outbox, tokens
+from firehouse.cli import actions, admin, config, db, incidents, outbox, statuspage, tokens
 from firehouse.cli.errors import ReportingGroup
 
 app = typer.Typer(
@@ -32,6 +32,7 @@ app.add_typer(tokens.commands, name="token")
 app.add_typer(outbox.commands, name="outbox")
 app.add_typer(incidents.commands)
 app.add_typer(actions.commands)
+app.add_typer(statuspage.commands, name="statuspage")
 
 if __name__ == "__main__":
     app()

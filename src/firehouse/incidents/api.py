@@ -37,12 +37,15 @@ from firehouse.incidents.schemas import (
     ReopenIn,
     ResolveIn,
     RoleIn,
+    StatuspageLinkOut,
     TimelineEntryOut,
     TimelineIn,
     entry_out,
     incident_out,
     link_out,
 )
+from firehouse.statuspage.linking import linked_to
+from firehouse.statuspage.model import PublicIncident
 
 router = APIRouter(
     prefix="/api/v1/incidents",
@@ -61,23 +64,41 @@ Change = Callable[[Session, datetime], Incident]
 def _apply(
     runtime: Runtime, response: Response, change: Change, *, new: bool = False
 ) -> IncidentOut:
-    """`new`: a just-declared incident has no channel yet, so the lookup is skipped."""
+    """`new`: a just-declared incident has no channel or public incident yet (integrations
+    create them later), so the lookups are skipped."""
     with runtime.db.write() as session:
         incident = change(session, runtime.clock.now())
         channels = {} if new else channels_of(session, [incident.id])
-        out = _out(incident, runtime, channels)
+        public = {} if new else linked_to(session, [incident.id])
+        out = _out(incident, runtime, channels, public)
     response.headers["ETag"] = f'"{out.version}"'
     return out
 
 
-def _out(incident: Incident, runtime: Runtime, channels: dict[int, IncidentChannel]) -> IncidentOut:
+def _out(
+    incident: Incident,
+    runtime: Runtime,
+    channels: dict[int, IncidentChannel],
+    public: dict[int, PublicIncident],
+) -> IncidentOut:
     row = channels.get(incident.id)
     channel = (
         ChannelOut(provider=row.provider, id=row.channel_id, name=row.name, url=row.url)
         if row is not None
         else None
     )
-    return incident_out(incident, runtime.settings.base_url, channel)
+    linked = public.get(incident.id)
+    statuspage = (
+        StatuspageLinkOut(
+            id=linked.id,
+            status=linked.status,
+            impact=linked.impact,
+            published=linked.published_at is not None,
+        )
+        if linked is not None
+        else None
+    )
+    return incident_out(incident, runtime.settings.base_url, channel, statuspage)
 
 
 @router.post("", status_code=201)
@@ -127,8 +148,9 @@ def list_incidents(
     )
     with runtime.db.read() as session:
         page, next_number = queries.list_incidents(session, criteria)
-        channels = channels_of(session, [incident.id for incident in page])
-        items = [_out(incident, runtime, channels) for incident in page]
+        ids = [incident.id for incident in page]
+        channels, public = channels_of(session, ids), linked_to(session, ids)
+        items = [_out(incident, runtime, channels, public) for incident in page]
     return IncidentPage(items=items, next_cursor=str(next_number) if next_number else None)
 
 
@@ -138,7 +160,8 @@ def get_incident(
 ) -> IncidentOut:
     with runtime.db.read() as session:
         incident = queries.get_incident(session, number)
-        out = _out(incident, runtime, channels_of(session, [incident.id]))
+        ids = [incident.id]
+        out = _out(incident, runtime, channels_of(session, ids), linked_to(session, ids))
     response.headers["ETag"] = f'"{out.version}"'
     return out
 

@@ -90,6 +90,15 @@ class ChannelOut(BaseModel):
     url: str
 
 
+class StatuspageLinkOut(BaseModel):
+    """The public incident on the status page linked to this incident, once there is one."""
+
+    id: str
+    status: str
+    impact: str
+    published: bool
+
+
 class IncidentOut(BaseModel):
     number: int
     message: str
@@ -117,6 +126,7 @@ class IncidentOut(BaseModel):
     closed_at: datetime | None
     url: str
     channel: ChannelOut | None = None
+    statuspage: StatuspageLinkOut | None = None
 
 
 class IncidentPage(BaseModel):
@@ -135,7 +145,10 @@ class TimelineEntryOut(BaseModel):
 
 
 def incident_out(
-    incident: Incident, base_url: str, channel: ChannelOut | None = None
+    incident: Incident,
+    base_url: str,
+    channel: ChannelOut | None = None,
+    statuspage: StatuspageLinkOut | None = None,
 ) -> IncidentOut:
     return IncidentOut(
         number=incident.number,
@@ -164,6 +177,7 @@ def incident_out(
         closed_at=incident.closed_at,
         url=f"{base_url.rstrip('/')}/incidents/{incident.number}",
         channel=channel,
+        statuspage=statuspage,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,4 +34,34 @@ def append(session: Session, event: DomainEvent, *, now: datetime) -> OutboxEven
                 )
             )
             notify_after_commit(session)  # wakes the dispatcher once this commits
+    return row
+
+
+def append_addressed(
+    session: Session,
+    *,
+    type: str,
+    stream: str,
+    data: dict[str, Any],
+    subscription: str,
+    now: datetime,
+) -> OutboxEvent:
+    """An internal event for one subscription only, such as one status page notification
+    owed to one subscriber. It is not a domain event: no other subscription sees it, however
+    broad its filter, and its type need not be an EventType."""
+    row = OutboxEvent(stream=stream, type=type, payload=data, occurred_at=now)
+    session.add(row)
+    session.flush()
+    session.add(
+        OutboxDelivery(
+            event_id=row.id,
+            subscription=subscription,
+            stream=stream,
+            state="pending",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
+    notify_after_commit(session)
     return row

@@ -18,7 +18,7 @@ import logging
 import threading
 import traceback
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -86,7 +86,13 @@ class Dispatcher:
                 break
         return total
 
-    def run_forever(self, stop: threading.Event, poll_seconds: float = 1.0) -> None:
+    def run_forever(
+        self,
+        stop: threading.Event,
+        poll_seconds: float = 1.0,
+        between_rounds: Callable[[], object] | None = None,
+    ) -> None:
+        """`between_rounds` runs after every round (the clock-driven tasks of `periodic`)."""
         while not stop.is_set():
             self._wake.clear()  # before the round: a commit during it must trigger another
             try:
@@ -94,6 +100,8 @@ class Dispatcher:
             except Exception:  # keep the loop alive; the events stay in the outbox
                 log.exception("outbox dispatch round failed")
                 busy = False
+            if between_rounds is not None:
+                between_rounds()
             if not busy:
                 self._wake.wait(poll_seconds)
 

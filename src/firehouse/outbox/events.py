@@ -19,6 +19,12 @@ class EventType(StrEnum):
     INCIDENT_RESOLVED = "incident.resolved"
     INCIDENT_CLOSED = "incident.closed"
     INCIDENT_REOPENED = "incident.reopened"
+    # The public status page: only what the public may see (see firehouse.statuspage.events).
+    STATUSPAGE_INCIDENT_PUBLISHED = "statuspage.incident_published"
+    STATUSPAGE_INCIDENT_UPDATED = "statuspage.incident_updated"
+    STATUSPAGE_COMPONENT_CHANGED = "statuspage.component_changed"
+    STATUSPAGE_MAINTENANCE_SCHEDULED = "statuspage.maintenance_scheduled"
+    STATUSPAGE_MAINTENANCE_UPDATED = "statuspage.maintenance_updated"
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from firehouse.db import Base
+from firehouse.db import Base, BigId
 
 
 class Component(Base):
@@ -132,3 +132,23 @@ class Subscriber(Base):
     created_at: Mapped[datetime]
     confirmed_at: Mapped[datetime | None]
     unsubscribed_at: Mapped[datetime | None]
+
+
+class SubscriberNotification(Base):
+    """One status page event owed to one subscriber: the guard against telling anyone twice.
+
+    The fan-out inserts a row per (event, subscriber) before queueing the message, and the
+    unique pair means a retried fan-out queues nothing new. `sent_at` is set once the mail or
+    webhook was accepted, so a redelivered message is dropped instead of sent again. No
+    foreign key to the subscriber: removing one must not have to rewrite this history.
+    """
+
+    __tablename__ = "statuspage_notifications"
+    __table_args__ = (UniqueConstraint("event_id", "subscriber_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(BigInteger)
+    subscriber_id: Mapped[str] = mapped_column(String(20), index=True)
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]

@@ -158,8 +158,35 @@ def upgrade() -> None:
             )
         )
 
+    op.create_table(
+        "statuspage_notifications",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("event_id", sa.BigInteger(), nullable=False),
+        sa.Column("subscriber_id", sa.String(length=20), nullable=False),
+        sa.Column("state", sa.String(length=20), nullable=False),
+        sa.Column("created_at", firehouse.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", firehouse.db.UTCDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_statuspage_notifications")),
+        sa.UniqueConstraint(
+            "event_id", "subscriber_id", name=op.f("uq_statuspage_notifications_event_id")
+        ),
+    )
+    with op.batch_alter_table("statuspage_notifications", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_statuspage_notifications_subscriber_id"), ["subscriber_id"], unique=False
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("statuspage_notifications", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_statuspage_notifications_subscriber_id"))
+
+    op.drop_table("statuspage_notifications")
     with op.batch_alter_table("priority_levels", schema=None) as batch_op:
         batch_op.drop_column("statuspage_publish")
         batch_op.drop_column("statuspage_component_status")
