@@ -100,7 +100,16 @@ def learn(
                 remember(session, provider, user, now())
 
 
-def remember(session: Session, provider: str, user: ChatUser, now: datetime) -> ChatIdentity:
+def remember(
+    session: Session,
+    provider: str,
+    user: ChatUser,
+    now: datetime,
+    *,
+    person_id: str | None = None,
+) -> ChatIdentity:
+    """Upsert what the provider told about a user; `person_id` when the caller already knows
+    whom the user is (found by that person's e-mail), else matched by handle, then e-mail."""
     row = session.get(ChatIdentity, (provider, user.id))
     if row is None:
         row = ChatIdentity(provider=provider, user_id=user.id, updated_at=now)
@@ -108,8 +117,10 @@ def remember(session: Session, provider: str, user: ChatUser, now: datetime) -> 
     row.email = user.email
     row.handle = user.handle
     row.display_name = user.name
-    row.person_id = _person_with_handle(session, {user.id, user.handle} - {None}) or (
-        _person_with_email(session, user.email) if user.email else None
+    row.person_id = (
+        person_id
+        or _person_with_handle(session, {user.id, user.handle} - {None})
+        or (_person_with_email(session, user.email) if user.email else None)
     )
     row.updated_at = now
     session.flush()

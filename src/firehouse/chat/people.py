@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from firehouse.catalog.model import Person
+from firehouse.chat import identity
 from firehouse.chat.model import ChatIdentity
 from firehouse.chat.provider import ChatProvider, ChatRefused, ChatUser
 from firehouse.db import Database
@@ -113,12 +114,4 @@ def remember(
     session: Session, provider_name: str, learned: Iterable[tuple[str, ChatUser]], *, now: datetime
 ) -> None:
     for person_id, user in learned:
-        row = session.get(ChatIdentity, (provider_name, user.id))
-        if row is None:
-            row = ChatIdentity(provider=provider_name, user_id=user.id)
-            session.add(row)
-        row.person_id = person_id
-        row.email = user.email
-        row.handle = user.handle
-        row.display_name = user.name
-        row.updated_at = now
+        identity.remember(session, provider_name, user, now, person_id=person_id)
