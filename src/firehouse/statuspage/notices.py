@@ -12,10 +12,10 @@ Statuspage sends them) or `component_update` + `component`.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any
+
+from firehouse.statuspage.ids import page_id
 
 Json = dict[str, Any]
 
@@ -73,9 +73,8 @@ def page_part(page: Json) -> Json:
     """Statuspage's `page` object. The id is the public page's (derived from its address, as
     the JSON API derives it) unless the payload names one."""
     url = str(page.get("url") or "").rstrip("/")
-    derived = base64.b32encode(hashlib.sha256(url.encode()).digest()).decode().lower()[:12]
     return {
-        "id": page.get("id") or (derived if url else None),
+        "id": page.get("id") or (page_id(url) if url else None),
         "status_indicator": page.get("status_indicator"),
         "status_description": page.get("status_description"),
     }

@@ -7,7 +7,6 @@ bytes, with their ETag and Last-Modified computed here once.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 from collections.abc import Mapping
@@ -24,6 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from firehouse.catalog.model import OrganisationSetting
 from firehouse.statuspage import feeds, public_api
+from firehouse.statuspage.ids import page_id
 from firehouse.statuspage.model import Component, Maintenance, PublicIncident, PublicUpdate
 from firehouse.statuspage.policy import ComponentStatus
 from firehouse.statuspage.public_api import PageData, PageInfo
@@ -191,8 +191,7 @@ def _page_info(settings: dict[str, Any], base_url: str, now: datetime, rows: lis
     stamps = [row.updated_at for row in rows]
     # With nothing to show, midnight: stable through the day, so caches stay valid.
     updated = max(stamps) if stamps else datetime.combine(now.date(), time(), tzinfo=now.tzinfo)
-    page_id = base64.b32encode(hashlib.sha256(url.encode()).digest()).decode().lower()[:12]
-    return PageInfo(id=page_id, name=str(name), url=url, updated_at=updated)
+    return PageInfo(id=page_id(url), name=str(name), url=url, updated_at=updated)
 
 
 # -- uptime ------------------------------------------------------------------------------
