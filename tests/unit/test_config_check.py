@@ -118,7 +118,7 @@ def test_an_unknown_top_level_section_is_reported() -> None:
     document = {**VALID, "escalations": []}
     assert problems_in(document) == [
         "escalations: unknown key 'escalations' (known keys: organisation, people, "
-        "teams, services, policy, webhooks, chat, statuspage)"
+        "teams, services, policy, webhooks, chat, statuspage, intake, routing)"
     ]
 
 
