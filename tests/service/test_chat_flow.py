@@ -171,6 +171,24 @@ def test_people_not_found_in_chat_are_skipped_and_named_on_the_timeline(
     assert "not found in chat: Dan Kim" in text
 
 
+def test_a_reporter_that_is_an_api_token_is_nobody_to_invite_and_goes_unmentioned(
+    seeded_db: Database, clock: FakeClock, dispatcher: Dispatcher, chat: FakeChatProvider
+) -> None:
+    declare_and_deliver(seeded_db, clock, dispatcher, actor="token:ci", commander="carol")
+
+    assert the_channel(chat).members == {BOT, "UCAROL", "UBOB"}
+    assert all("token:ci" not in text for text in timeline_texts(seeded_db, "chat.invited"))
+
+
+def test_a_reporter_known_only_by_a_chat_id_is_invited_by_it(
+    seeded_db: Database, clock: FakeClock, dispatcher: Dispatcher, chat: FakeChatProvider
+) -> None:
+    chat.add_user("U0STRANGER", "stranger@elsewhere.example", handle="stranger")
+    declare_and_deliver(seeded_db, clock, dispatcher, actor="slack:U0STRANGER")
+
+    assert the_channel(chat).members == {BOT, "U0STRANGER", "UBOB"}
+
+
 def test_people_found_by_email_are_remembered_and_not_looked_up_again(
     seeded_db: Database, clock: FakeClock, dispatcher: Dispatcher, chat: FakeChatProvider
 ) -> None:

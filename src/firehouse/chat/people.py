@@ -49,8 +49,12 @@ class Matching:
 def chat_users(
     db: Database, provider: ChatProvider, provider_name: str, keys: Sequence[str], *, now: datetime
 ) -> Matching:
-    """Chat user ids for people (person ids, or actors like `slack:U123`), in their order."""
-    wanted = list(dict.fromkeys(key for key in keys if key))
+    """Chat user ids for people (person ids, or actors like `slack:U123`), in their order.
+
+    Other actors (`token:ci`, `alerts:<rule>`) are no one to invite and are left out quietly.
+    """
+    own = f"{provider_name}:"
+    wanted = list(dict.fromkeys(k for k in keys if k and (":" not in k or k.startswith(own))))
     if not wanted:
         return Matching()
     with db.read() as session:
