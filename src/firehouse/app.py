@@ -13,6 +13,8 @@ import httpx
 from fastapi import FastAPI
 
 from firehouse import __version__
+from firehouse.alerts.api import router as alerts_router
+from firehouse.alerts.intake_api import router as intake_router
 from firehouse.catalog.api import router as catalog_router
 from firehouse.chat.console import ConsoleChatProvider
 from firehouse.chat.flow import ChatFlow, ProviderFactory
@@ -162,4 +164,6 @@ def create_app(
     app.add_middleware(PublicPages, publisher=status_publisher)
     app.state.status_publisher = status_publisher
     app.include_router(slack_router)
+    app.include_router(intake_router)
+    app.include_router(alerts_router)
     return app

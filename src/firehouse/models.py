@@ -1,5 +1,6 @@
 """Every table, imported in one place so Alembic and test fixtures see the whole schema."""
 
+from firehouse.alerts.model import Alert, AlertGroup, AlertSilence
 from firehouse.auth.model import ApiToken
 from firehouse.catalog.model import OrganisationSetting, Person, PriorityLevelRow, Service, Team
 from firehouse.chat.model import ChatEventReceipt, ChatIdentity, ChatPost, IncidentChannel
@@ -25,6 +26,9 @@ from firehouse.statuspage.model import (
 metadata = Base.metadata
 
 __all__ = [
+    "Alert",
+    "AlertGroup",
+    "AlertSilence",
     "ApiToken",
     "AtlassianIncidentLink",
     "ChatEventReceipt",

@@ -11,9 +11,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from firehouse.alerts import service as alerts
+from firehouse.alerts.events import Action, AlertEvent, Source
+from firehouse.alerts.routing import SETTING as ROUTING_SETTING
 from firehouse.app import create_app
 from firehouse.auth.service import create_token
 from firehouse.catalog.config import ChatConfig, SlackConfig
+from firehouse.catalog.model import OrganisationSetting
 from firehouse.clock import FakeClock
 from firehouse.db import Database
 from firehouse.outbox.dispatcher import Dispatcher
@@ -26,6 +30,12 @@ from tests.fakes.slack_state import BOT_USER_ID, SlackMessage
 from tests.integrations.slack_requests import SIGNING_SECRET, SlackInbound
 
 SLACK_IDS = {"alice": "U0ALICE", "bob": "U0BOB", "carol": "U0CAROL"}
+ROUTING = {
+    "rules": [
+        {"name": "warnings", "match": {"labels": {"severity": "warning"}}, "action": "channel"}
+    ],
+    "default": "record",
+}
 
 
 @dataclass
@@ -36,6 +46,7 @@ class Stack:
     emulator: SlackEmulator
     dispatcher: Dispatcher
     clock: FakeClock
+    db: Database
     reports_channel: str
 
     def declare(self, **body: Any) -> dict[str, Any]:
@@ -75,6 +86,7 @@ def stack(database_url: str, clock: FakeClock) -> Iterator[Stack]:
         for person, user_id in SLACK_IDS.items():
             emulator.add_user(user_id, email=f"{person}@example.com", name=person, handle=person)
         reports = emulator.add_channel("incidents").id
+        emulator.add_channel("alerts")
         settings = Settings(
             database_url=database_url,
             base_url=BASE_URL,
@@ -85,16 +97,22 @@ def stack(database_url: str, clock: FakeClock) -> Iterator[Stack]:
         app = create_app(settings, clock=clock, run_dispatcher=False)
         db: Database = app.state.runtime.db
         chat = ChatConfig(
-            incidents_channel="#incidents", slack=SlackConfig(api_url=emulator.api_url)
+            incidents_channel="#incidents",
+            alerts_channel="#alerts",
+            slack=SlackConfig(api_url=emulator.api_url),
         )
         with db.write() as session:
             seed_catalog(session)
             session.add(
                 Subscription(
-                    name="chat", kind="chat", event_types=["incident.*"], settings=chat.model_dump()
+                    name="chat",
+                    kind="chat",
+                    event_types=["incident.*", "alert.*"],
+                    settings=chat.model_dump(),
                 )
             )
             _row, token = create_token(session, name="ci", role="responder", now=clock.now())
+            session.add(OrganisationSetting(key=ROUTING_SETTING, value=ROUTING))
         with TestClient(app, raise_server_exceptions=False) as client:
             yield Stack(
                 api=client,
@@ -103,6 +121,7 @@ def stack(database_url: str, clock: FakeClock) -> Iterator[Stack]:
                 emulator=emulator,
                 dispatcher=app.state.runtime.dispatcher,
                 clock=clock,
+                db=db,
                 reports_channel=reports,
             )
         db.dispose()
@@ -187,3 +206,24 @@ def test_a_taken_name_gets_a_suffix(stack: Stack) -> None:
     stack.declare()
     stack.deliver()
     assert stack.incident(1)["channel"]["name"] == "incident-1-2"
+
+
+def test_an_alert_routed_to_chat_is_posted_once_in_the_alerts_channel(stack: Stack) -> None:
+    warning = AlertEvent(
+        source=Source.GENERIC,
+        action=Action.TRIGGER,
+        fingerprint="disk-almost-full",
+        summary="Disk 91% full on db-2",
+        labels={"severity": "warning"},
+    )
+    stack.emulator.lose_reply("chat.postMessage")  # posted, but the answer never arrives
+    with stack.db.write() as session:
+        [result] = alerts.ingest(session, [warning], integration="default", now=stack.clock.now())
+        alerts.ingest(session, [warning], integration="default", now=stack.clock.now())
+    stack.deliver()
+    stack.clock.advance(minutes=5)
+    stack.deliver()
+
+    posts = stack.channel_messages("alerts")
+    assert [post.text.startswith("*Alert: Disk 91% full on db-2*") for post in posts] == [True]
+    assert result.outcome == "created"

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from firehouse.integrations.standard_webhooks import (
+from firehouse.standard_webhooks import (
     InvalidSecret,
     headers,
     new_secret,

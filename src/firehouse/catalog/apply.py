@@ -73,7 +73,52 @@ def apply_config(
     changes += _apply_statuspage_flow(session, config)
     changes += _apply_subscriber_notifications(session, config)
     changes += _apply_atlassian_mirror(session, config)
+    changes += _apply_alerts(session, config)
     session.flush()
+    return changes
+
+
+INTAKE_KEYS = "intake.keys"
+ALERT_ROUTING = "alerts.routing"
+
+
+def _apply_alerts(session: Session, config: FirehouseConfig) -> list[Change]:
+    """Intake keys (names and the variables holding them, never a key) and the routing rules
+    with each team's business hours, as the alert service reads them (alerts.routing).
+    Nothing is written for a file that declares none of them and never did."""
+    keys = [key.model_dump() for key in config.intake.keys] if config.intake else []
+    routing: Fields = (
+        config.routing.model_dump() if config.routing else {"rules": [], "default": "record"}
+    )
+    routing["business_hours"] = {
+        team.id: team.business_hours.model_dump() for team in config.teams if team.business_hours
+    }
+    changes = _intake_key_changes(session.get(OrganisationSetting, INTAKE_KEYS), keys)
+    if changes:
+        _put_setting(session, INTAKE_KEYS, keys)
+    row = session.get(OrganisationSetting, ALERT_ROUTING)
+    declared = config.routing is not None or bool(routing["business_hours"])
+    if row is None:
+        if declared:
+            session.add(OrganisationSetting(key=ALERT_ROUTING, value=routing))
+            changes.append(Change("created", "routing", "alerts"))
+    elif row.value != routing:
+        fields = _file_keys("settings", row.value, routing)
+        row.value = routing
+        changes.append(Change("updated", "routing", "alerts", tuple(fields)))
+    return changes
+
+
+def _intake_key_changes(row: OrganisationSetting | None, keys: list[Fields]) -> list[Change]:
+    old = {key["name"]: key for key in (row.value if row is not None else [])}
+    new = {key["name"]: key for key in keys}
+    changes = [Change("created", "intake key", name) for name in new if name not in old]
+    changes += [
+        Change("updated", "intake key", name, ("key_env",))
+        for name in new
+        if name in old and old[name] != new[name]
+    ]
+    changes += [Change("removed", "intake key", name) for name in old if name not in new]
     return changes
 
 
@@ -197,7 +242,7 @@ def _apply_chat(session: Session, config: FirehouseConfig) -> list[Change]:
         return []
     fields: Fields = {
         "kind": "chat",
-        "event_types": ["incident.*"],
+        "event_types": ["incident.*", "alert.*"],
         "settings": config.chat.model_dump(),
         "active": True,
     }

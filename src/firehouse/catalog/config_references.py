@@ -17,8 +17,9 @@ def reference_problems(document: Mapping[str, Any]) -> list[Problem]:
     problems: list[Problem] = []
     people = _declared_ids(document, "people", "id", "person", problems)
     teams = _declared_ids(document, "teams", "id", "team", problems)
-    _declared_ids(document, "services", "id", "service", problems)
+    services = _declared_ids(document, "services", "id", "service", problems)
     _declared_ids(document, "webhooks", "name", "webhook", problems)
+    problems += _alert_problems(document, services)
     components = _component_ids(document, problems)
     for index, team in _items(document, "teams"):
         for key in ("members", "default_responders"):
@@ -32,6 +33,26 @@ def reference_problems(document: Mapping[str, Any]) -> list[Problem]:
         if components is not None:
             path = f"services[{index}].components"
             problems += _references(path, service.get("components"), components, "component")
+    return problems
+
+
+def _alert_problems(document: Mapping[str, Any], services: set[str]) -> list[Problem]:
+    """Intake key names and routing rule names are unique (a rule's name is what alerts and
+    incidents record as their cause); a rule's service is a declared one."""
+    problems: list[Problem] = []
+    intake = document.get("intake")
+    if isinstance(intake, Mapping):
+        _declared_ids(intake, "keys", "name", "intake key", problems, prefix="intake.")
+    routing = document.get("routing")
+    if not isinstance(routing, Mapping):
+        return problems
+    _declared_ids(routing, "rules", "name", "routing rule", problems, prefix="routing.")
+    for index, rule in _items(routing, "rules"):
+        service = rule.get("service")
+        if isinstance(service, str) and service not in services:
+            problems.append(
+                Problem(f"routing.rules[{index}].service", f"unknown service '{service}'")
+            )
     return problems
 
 

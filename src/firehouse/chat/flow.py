@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import select
 
 from firehouse.chat import messages
+from firehouse.chat.alerts_channel import AlertsChannel
 from firehouse.chat.flow_setup import ChannelSetup
 from firehouse.chat.model import IncidentChannel
 from firehouse.chat.progress import ACTOR, UNSET, Context, load_context, save
@@ -71,6 +72,7 @@ class ChatFlow:
         self.provider_factory = provider_factory
         self._providers: dict[str, ChatProvider] = {}
         self._lock = threading.Lock()
+        self._alerts = AlertsChannel()
 
     def __call__(self, envelope: Envelope) -> None:
         provider = self.provider_for(envelope.settings)
@@ -88,6 +90,9 @@ class ChatFlow:
             return self._providers[key]
 
     def _deliver(self, envelope: Envelope, provider: ChatProvider) -> None:
+        if envelope.event_type.startswith("alert."):
+            self._alerts.deliver(envelope, provider)
+            return
         incident = envelope.payload.get("incident") or {}
         change = envelope.payload.get("change") or {}
         named = tuple(str(change[k]) for k in ("actor", "person", "previous") if change.get(k))

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 import typer
 
-from firehouse.cli import actions, admin, config, db, incidents, outbox, statuspage, tokens
+from firehouse.cli import (
+    actions,
+    admin,
+    alerts,
+    config,
+    db,
+    incidents,
+    outbox,
+    statuspage,
+    tokens,
+)
 from firehouse.cli.errors import ReportingGroup
 
 app = typer.Typer(
@@ -33,6 +43,8 @@ app.add_typer(outbox.commands, name="outbox")
 app.add_typer(incidents.commands)
 app.add_typer(actions.commands)
 app.add_typer(statuspage.commands, name="statuspage")
+app.add_typer(alerts.commands, name="alerts")
+app.add_typer(alerts.silence_commands, name="silence")
 
 if __name__ == "__main__":
     app()

@@ -25,6 +25,9 @@ class EventType(StrEnum):
     STATUSPAGE_COMPONENT_CHANGED = "statuspage.component_changed"
     STATUSPAGE_MAINTENANCE_SCHEDULED = "statuspage.maintenance_scheduled"
     STATUSPAGE_MAINTENANCE_UPDATED = "statuspage.maintenance_updated"
+    # Alerts routed to the alerts channel, and the end of those alerts (see firehouse.alerts).
+    ALERT_ROUTED_TO_CHANNEL = "alert.channel"
+    ALERT_RESOLVED = "alert.resolved"
 
 
 @dataclass(frozen=True)

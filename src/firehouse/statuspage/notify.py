@@ -29,10 +29,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from firehouse import __version__
+from firehouse import __version__, standard_webhooks
 from firehouse.clock import Clock
 from firehouse.db import Database
-from firehouse.integrations import standard_webhooks
 from firehouse.integrations.email import (
     ConsoleMailer,
     Mail,

@@ -24,9 +24,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from firehouse.errors import Conflict, InvalidInput, NotFound
-from firehouse.integrations.standard_webhooks import key_of, new_secret
 from firehouse.outbox.append import append_addressed
 from firehouse.outbox.model import Subscription
+from firehouse.standard_webhooks import key_of, new_secret
 from firehouse.statuspage.ids import new_id
 from firehouse.statuspage.model import Component, Subscriber
 from firehouse.statuspage.subscriber_rules import RuleBroken, check_webhook_url, normal_email
