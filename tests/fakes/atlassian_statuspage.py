@@ -30,13 +30,13 @@ from collections import defaultdict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any, cast
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
 from tests.fakes.atlassian_statuspage_state import Json, Page, Reply
+from tests.fakes.loopback import LoopbackServer
 
 PAGE_ID = "emupage00001"
 API_KEY = "emulator-api-key-0123456789"
@@ -68,7 +68,7 @@ class Call:
     status: int | None  # None: the reply was lost
 
 
-class StatuspageEmulator:
+class StatuspageEmulator(LoopbackServer):
     def __init__(self, page_id: str = PAGE_ID, api_key: str = API_KEY) -> None:
         self.api_key = api_key
         self.page = Page(page_id)
@@ -78,29 +78,12 @@ class StatuspageEmulator:
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
         self._last_call = float("-inf")
         self._lock = threading.RLock()
-        self._server = _Server(self)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
-
-    def __enter__(self) -> StatuspageEmulator:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        _type: type[BaseException] | None,
-        _value: BaseException | None,
-        _traceback: TracebackType | None,
-    ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._serve(_Server(self))
 
     @property
     def api_url(self) -> str:
         """What firehouse's `statuspage.atlassian.api_url` takes."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/v1/"
+        return f"{self.origin}/v1/"
 
     # seeding and reading -------------------------------------------------------------------
     def add_component(self, component_id: str, name: str) -> Json:

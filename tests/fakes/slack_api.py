@@ -33,12 +33,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any, Literal, cast
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
+from tests.fakes.loopback import LoopbackServer
 from tests.fakes.slack_methods import call
 from tests.fakes.slack_state import BOT_USER_ID, Channel, Json, SlackMessage, SlackWorkspace, User
 
@@ -71,7 +71,7 @@ class Response:
     body: Json
 
 
-class SlackEmulator:
+class SlackEmulator(LoopbackServer):
     def __init__(self, token: str = DEFAULT_TOKEN) -> None:
         self.token = token
         self.workspace = SlackWorkspace()
@@ -81,29 +81,11 @@ class SlackEmulator:
         self.responses: list[Response] = []
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
         self._lock = threading.RLock()
-        self._server = _Server(self)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
-
-    # lifecycle -----------------------------------------------------------------------------
-    def __enter__(self) -> SlackEmulator:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        _type: type[BaseException] | None,
-        _value: BaseException | None,
-        _traceback: TracebackType | None,
-    ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._serve(_Server(self))
 
     @property
     def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/"
+        return f"{self.origin}/"
 
     @property
     def api_url(self) -> str:

@@ -20,8 +20,9 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
+
+from tests.fakes.loopback import LoopbackServer
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def signature_is_valid(secret: str, headers: dict[str, str], body: bytes, now: f
     return any(hmac.compare_digest(expected, entry) for entry in offered)
 
 
-class StandardWebhookReceiver:
+class StandardWebhookReceiver(LoopbackServer):
     def __init__(self, secret: str = "") -> None:
         self.secret = secret
         self.duplicates = 0
@@ -55,27 +56,13 @@ class StandardWebhookReceiver:
         self._received: list[Received] = []
         self._accepted: dict[str, Received] = {}
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def __enter__(self) -> StandardWebhookReceiver:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        _type: type[BaseException] | None,
-        _value: BaseException | None,
-        _traceback: TracebackType | None,
-    ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        server.daemon_threads = True
+        self._serve(server)
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/status-hook"
+        return f"{self.origin}/status-hook"
 
     def fail_next(self, count: int, status: int = 503) -> None:
         with self._lock:

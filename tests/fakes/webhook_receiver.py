@@ -25,10 +25,11 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
 
 import pytest
+
+from tests.fakes.loopback import LoopbackServer
 
 DEFAULT_SECRET = "receiver-shared-secret"
 
@@ -66,35 +67,20 @@ class _Log:
     duplicates: int = 0
 
 
-class WebhookReceiver:
+class WebhookReceiver(LoopbackServer):
     def __init__(self, secret: str = DEFAULT_SECRET) -> None:
         self.secret = secret
         self._plans: deque[Plan] = deque()
         self._log = _Log()
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        self._server.block_on_close = False
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    # lifecycle -----------------------------------------------------------------------------
-    def __enter__(self) -> WebhookReceiver:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        _type: type[BaseException] | None,
-        _value: BaseException | None,
-        _traceback: TracebackType | None,
-    ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        server.daemon_threads = True
+        server.block_on_close = False
+        self._serve(server)
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/hook"
+        return f"{self.origin}/hook"
 
     # scripting -----------------------------------------------------------------------------
     def fail_next(self, count: int, *, status: int = 500, retry_after: str | None = None) -> None:
