@@ -14,6 +14,7 @@ from fastapi import FastAPI
 
 from firehouse import __version__
 from firehouse.alerts.api import router as alerts_router
+from firehouse.alerts.batching import IngestBatcher
 from firehouse.alerts.intake_api import router as intake_router
 from firehouse.catalog.api import router as catalog_router
 from firehouse.chat.console import ConsoleChatProvider
@@ -116,6 +117,7 @@ def create_app(
     dispatcher = build_dispatcher(db, settings, clock)
     runtime = Runtime(settings=settings, db=db, clock=clock, dispatcher=dispatcher)
     background = settings.dispatcher if run_dispatcher is None else run_dispatcher
+    alert_batcher = IngestBatcher(db, clock)  # group commit for alert intake
     status_publisher = Publisher(db, clock, settings.base_url)  # the public page, in memory
 
     @asynccontextmanager
@@ -137,6 +139,7 @@ def create_app(
         status_publisher.start()
         yield
         status_publisher.stop()
+        alert_batcher.stop()
         stop.set()
         dispatcher.wake()
         if thread is not None:
@@ -163,6 +166,7 @@ def create_app(
     # every route and the per-request middleware cost more than the answer (performance.md).
     app.add_middleware(PublicPages, publisher=status_publisher)
     app.state.status_publisher = status_publisher
+    app.state.alert_batcher = alert_batcher
     app.include_router(slack_router)
     app.include_router(intake_router)
     app.include_router(alerts_router)

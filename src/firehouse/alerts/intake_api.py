@@ -14,6 +14,7 @@ the generic endpoint, OpsGenie's `{message, took, requestId}` and PagerDuty's
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -26,7 +27,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from firehouse.alerts import service
+from firehouse.alerts.batching import IngestBatcher
 from firehouse.alerts.events import AlertEvent, IngestResult, Outcome, PayloadError
 from firehouse.alerts.formats import alertmanager, generic, opsgenie, pagerduty
 from firehouse.alerts.intake_auth import IntakeKey, IntakeKeys
@@ -113,10 +114,12 @@ def _json(body: bytes, *, empty: Any = None) -> Any:
         raise Refused(400, "is not a valid JSON document") from None
 
 
-def _ingest(runtime: Runtime, events: Sequence[AlertEvent], integration: str) -> list[IngestResult]:
-    """One transaction; returning means it committed."""
-    with runtime.db.write() as session:
-        return service.ingest(session, events, integration=integration, now=runtime.clock.now())
+async def _store(
+    request: Request, events: Sequence[AlertEvent], integration: str
+) -> list[IngestResult]:
+    """Returns once the transaction holding `events` committed (see alerts/batching.py)."""
+    batcher: IngestBatcher = request.app.state.alert_batcher
+    return await asyncio.wrap_future(batcher.submit(events, integration))
 
 
 async def _answer(work: Awaitable[Response], render: ErrorRenderer, invalid: int) -> Response:
@@ -158,7 +161,7 @@ async def alertmanager_webhook(request: Request, runtime: RuntimeDep) -> Respons
         key = await _authorise(request, runtime, _credential(request, "Bearer"), "Authorization")
         payload = _json(await _body(request, MAX_BODY))
         events = alertmanager.parse(payload)
-        results = await run_in_threadpool(_ingest, runtime, events, key.name)
+        results = await _store(request, events, key.name)
         return _accepted(results, alertmanager.truncated(payload))
 
     return await _answer(work(), _firehouse_error, 422)
@@ -175,7 +178,7 @@ async def generic_alerts(request: Request, runtime: RuntimeDep) -> Response:
     async def work() -> Response:
         key = await _authorise(request, runtime, _credential(request, "Bearer"), "Authorization")
         events = generic.parse(_json(await _body(request, MAX_BODY)))
-        return _accepted(await run_in_threadpool(_ingest, runtime, events, key.name))
+        return _accepted(await _store(request, events, key.name))
 
     return await _answer(work(), _firehouse_error, 422)
 
@@ -211,7 +214,7 @@ async def pagerduty_enqueue(request: Request, runtime: RuntimeDep) -> Response:
         except pagerduty.InvalidEvent as exc:  # every problem at once, in PagerDuty's words
             body = {"status": "invalid event", "message": "Event object is invalid"}
             return JSONResponse(status_code=400, content=body | {"errors": list(exc.errors)})
-        results = await run_in_threadpool(_ingest, runtime, [event], key.name)
+        results = await _store(request, [event], key.name)
         dedup_key = results[0].fingerprint if results else event.fingerprint
         body = {"status": "success", "message": "Event processed", "dedup_key": dedup_key}
         return JSONResponse(status_code=202, content=body)
@@ -254,7 +257,7 @@ async def _opsgenie(
         event = parse(
             _json(await _body(request, MAX_BODY), empty={} if action != "Create" else None)
         )
-        results = await run_in_threadpool(_ingest, runtime, [event], key.name)
+        results = await _store(request, [event], key.name)
         request_id = encode(_record(action, event, results, key, runtime.clock.now()), key.value)
         body = {"result": "Request will be processed", "took": _took(started)}
         return JSONResponse(status_code=202, content=body | {"requestId": request_id})
