@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, case, func, literal, select, update
+from sqlalchemy import JSON, ColumnElement, bindparam, case, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -67,30 +67,48 @@ def trigger(
     return IngestResult(Outcome.CREATED, event.fingerprint, alert.id, number)
 
 
+# Built once: this is the statement of nearly every alert delivery, and building it (with its
+# cache key) cost more than running it.
+_REPEAT = (
+    update(Alert)
+    .where(Alert.open_key == bindparam("p_key"))
+    .values(
+        count=Alert.count + 1,
+        last_seen_at=bindparam("p_now", type_=UTCDateTime()),
+        summary=bindparam("p_summary"),
+        description=bindparam("p_description"),
+        severity=bindparam("p_severity"),
+        priority=bindparam("p_priority"),
+        labels=bindparam("p_labels", type_=JSON()),
+        details=case(
+            (Alert.action == "dropped", Alert.details),
+            else_=bindparam("p_details", type_=JSON()),
+        ),
+        links=bindparam("p_links", type_=JSON()),
+    )
+    .returning(Alert.id, Alert.incident_id)
+)
+
+
 def count_repeat(
     session: Session, key: str, event: AlertEvent, *, now: datetime
 ) -> IngestResult | None:
     """Count one more delivery of the open alert and take its newest content; None when
     nothing is open under this key."""
-    statement = (
-        update(Alert)
-        .where(Alert.open_key == key)
-        .values(
-            count=Alert.count + 1,
-            last_seen_at=now,
-            summary=_summary(event),
-            description=event.description,
-            severity=_severity(event),
-            priority=event.priority,
-            labels=event.labels,
-            details=case(
-                (Alert.action == "dropped", Alert.details), else_=literal(event.details, JSON())
-            ),
-            links=event.links,
-        )
-        .returning(Alert.id, Alert.incident_id)
-    )
-    row = session.execute(statement).first()
+    row = session.execute(
+        _REPEAT,
+        {
+            "p_key": key,
+            "p_now": now,
+            "p_summary": _summary(event),
+            "p_description": event.description,
+            "p_severity": _severity(event),
+            "p_priority": event.priority,
+            "p_labels": event.labels,
+            "p_details": event.details,
+            "p_links": event.links,
+        },
+    ).first()
     if row is None:
         return None
     return IngestResult(Outcome.REPEATED, event.fingerprint, row[0], _number(session, row[1]))
