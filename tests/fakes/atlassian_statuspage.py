@@ -19,24 +19,21 @@ unresolved_incidents, update_component (PUT is accepted wherever PATCH is).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
-import socket
-import struct
 import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, cast
+from http.server import ThreadingHTTPServer
+from typing import cast
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
 from tests.fakes.atlassian_statuspage_state import Json, Page, Reply
-from tests.fakes.loopback import LoopbackServer
+from tests.fakes.loopback import JsonApiHandler, LoopbackServer
 
 PAGE_ID = "emupage00001"
 API_KEY = "emulator-api-key-0123456789"
@@ -169,19 +166,19 @@ class _Server(ThreadingHTTPServer):
         self.block_on_close = False
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JsonApiHandler):
     protocol_version = "HTTP/1.1"
 
-    def do_GET(self) -> None:
+    def do_GET(self) -> None:  # noqa: N802 - http.server dispatches on this name
         self._handle("GET")
 
-    def do_POST(self) -> None:
+    def do_POST(self) -> None:  # noqa: N802 - http.server dispatches on this name
         self._handle("POST")
 
-    def do_PATCH(self) -> None:
+    def do_PATCH(self) -> None:  # noqa: N802 - http.server dispatches on this name
         self._handle("PATCH")
 
-    def do_PUT(self) -> None:
+    def do_PUT(self) -> None:  # noqa: N802 - http.server dispatches on this name
         self._handle("PUT")
 
     def _handle(self, method: str) -> None:
@@ -191,40 +188,18 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             body = json.loads(raw) if raw else {}
         except ValueError:
-            self._send(Reply(400, {"error": "Malformed JSON"}))
+            self.send_json(400, {"error": "Malformed JSON"})
             return
         header = self.headers.get("Authorization", "")
         key = header.removeprefix("OAuth ").strip() if header.startswith("OAuth ") else None
         query: Json = dict(parse_qsl(url.query))
         fault, reply = emulator.answer(method, url.path, query, body, key)
         if fault is not None and fault.lose:
-            self._reset()
+            self.reset_connection()
         else:
-            self._send(reply, retry_after=fault.retry_after if fault else None)
-
-    def _send(self, reply: Reply, *, retry_after: float | None = None) -> None:
-        data = json.dumps(reply.body).encode()
-        with contextlib.suppress(OSError):  # the client gave up waiting
-            self.send_response(reply.status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            if retry_after is not None:
-                self.send_header("Retry-After", f"{retry_after:g}")
-            self.end_headers()
-            self.wfile.write(data)
-
-    def _reset(self) -> None:
-        linger = struct.pack("ii", 1, 0)  # on, 0 s: close() sends RST, not FIN
-        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
-        self.connection.close()
-        self.close_connection = True
-
-    def finish(self) -> None:
-        with contextlib.suppress(OSError):  # the socket was reset on purpose
-            super().finish()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: tests read `emulator.calls` instead."""
+            self.send_json(
+                reply.status, reply.body, retry_after=fault.retry_after if fault else None
+            )
 
 
 @pytest.fixture

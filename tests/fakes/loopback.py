@@ -3,10 +3,14 @@ length of a `with` block, on a free port."""
 
 from __future__ import annotations
 
+import contextlib
+import json
+import socket
+import struct
 import threading
-from http.server import HTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 
 class LoopbackServer:
@@ -39,3 +43,32 @@ class LoopbackServer:
         """`http://127.0.0.1:PORT`, without a trailing slash."""
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}"
+
+
+class JsonApiHandler(BaseHTTPRequestHandler):
+    """What the emulated APIs' handlers share: a JSON answer (with Retry-After when asked),
+    a connection reset for "the answer was lost", and no logging (tests read the call log)."""
+
+    def send_json(self, status: int, body: Any, *, retry_after: float | None = None) -> None:
+        data = json.dumps(body).encode()
+        with contextlib.suppress(OSError):  # the client gave up waiting (a timeout test)
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            if retry_after is not None:
+                self.send_header("Retry-After", f"{retry_after:g}")
+            self.end_headers()
+            self.wfile.write(data)
+
+    def reset_connection(self) -> None:
+        linger = struct.pack("ii", 1, 0)  # on, 0 s: close() sends RST, not FIN
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+        self.connection.close()
+        self.close_connection = True
+
+    def finish(self) -> None:
+        with contextlib.suppress(OSError):  # the socket was reset on purpose
+            super().finish()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: tests read the emulator's call log instead."""

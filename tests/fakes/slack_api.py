@@ -22,23 +22,20 @@ to it (`slack.responses`).
 
 from __future__ import annotations
 
-import contextlib
 import json
-import socket
-import struct
 import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from email.parser import BytesParser
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Literal, cast
+from http.server import ThreadingHTTPServer
+from typing import Literal, cast
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from tests.fakes.loopback import LoopbackServer
+from tests.fakes.loopback import JsonApiHandler, LoopbackServer
 from tests.fakes.slack_methods import call
 from tests.fakes.slack_state import BOT_USER_ID, Channel, Json, SlackMessage, SlackWorkspace, User
 
@@ -256,13 +253,13 @@ class _Server(ThreadingHTTPServer):
         self.block_on_close = False
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JsonApiHandler):
     protocol_version = "HTTP/1.1"
 
-    def do_GET(self) -> None:
+    def do_GET(self) -> None:  # noqa: N802 - http.server dispatches on this name
         self.do_POST()
 
-    def do_POST(self) -> None:
+    def do_POST(self) -> None:  # noqa: N802 - http.server dispatches on this name
         emulator = cast(_Server, self.server).emulator
         url = urlsplit(self.path)
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -270,10 +267,10 @@ class _Handler(BaseHTTPRequestHandler):
             key = url.path.removeprefix("/response/")
             with emulator._lock:
                 emulator.responses.append(Response(key, json.loads(body or b"{}")))
-            self._send(200, {"ok": True})
+            self.send_json(200, {"ok": True})
             return
         if not url.path.startswith("/api/"):
-            self._send(404, {"ok": False, "error": "unknown_method"})
+            self.send_json(404, {"ok": False, "error": "unknown_method"})
             return
         params = _params(url.query, self.headers.get("Content-Type", ""), body)
         token = params.pop("token", None) or self._bearer()
@@ -282,41 +279,17 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _reply(self, fault: Fault | None, answer: Json) -> None:
         if fault is not None and fault.lose == "close":
-            self._reset()
+            self.reset_connection()
         elif fault is not None and fault.lose == "500":
-            self._send(500, {"ok": False, "error": "internal_error"})
+            self.send_json(500, {"ok": False, "error": "internal_error"})
         elif fault is not None and fault.status:
-            self._send(fault.status, answer, retry_after=fault.retry_after)
+            self.send_json(fault.status, answer, retry_after=fault.retry_after)
         else:
-            self._send(200 if answer.get("error") != "unknown_method" else 404, answer)
+            self.send_json(200 if answer.get("error") != "unknown_method" else 404, answer)
 
     def _bearer(self) -> str | None:
         header = self.headers.get("Authorization", "")
         return header.removeprefix("Bearer ").strip() or None
-
-    def _send(self, status: int, body: Json, *, retry_after: float | None = None) -> None:
-        data = json.dumps(body).encode()
-        with contextlib.suppress(OSError):  # the client gave up waiting (a timeout test)
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            if retry_after is not None:
-                self.send_header("Retry-After", f"{retry_after:g}")
-            self.end_headers()
-            self.wfile.write(data)
-
-    def _reset(self) -> None:
-        linger = struct.pack("ii", 1, 0)  # on, 0 s: close() sends RST, not FIN
-        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
-        self.connection.close()
-        self.close_connection = True
-
-    def finish(self) -> None:
-        with contextlib.suppress(OSError):  # the socket was reset on purpose
-            super().finish()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: tests read `emulator.calls` instead."""
 
 
 @pytest.fixture
