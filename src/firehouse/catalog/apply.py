@@ -166,91 +166,83 @@ def _apply_subscriber_notifications(session: Session, config: FirehouseConfig) -
     """A `statuspage:` section turns on telling its subscribers: one subscription takes every
     status page event and fans it out to them (see firehouse.statuspage.notify), carrying the
     page's name and address and the SMTP server (without its password) in its settings."""
-    row = session.get(Subscription, SUBSCRIBERS_SUBSCRIPTION)
-    if config.statuspage is None:
-        if row is not None and row.active:
-            row.active = False
-            return [Change("deactivated", "subscription", SUBSCRIBERS_SUBSCRIPTION)]
-        return []
-    smtp = config.statuspage.smtp
-    fields: Fields = {
-        "kind": "statuspage_subscribers",
-        "event_types": ["statuspage.*"],
-        "settings": {
-            "name": config.statuspage.name,
-            "url": config.statuspage.url,
-            "smtp": smtp.model_dump(by_alias=True) if smtp else None,
-        },
-        "active": True,
-    }
-    if row is None:
-        session.add(Subscription(name=SUBSCRIBERS_SUBSCRIPTION, **fields))
-        return [Change("created", "subscription", SUBSCRIBERS_SUBSCRIPTION)]
-    changed = _update(row, fields)
-    return [Change("updated", "subscription", SUBSCRIBERS_SUBSCRIPTION, changed)] if changed else []
+    page = config.statuspage
+    wanted: Fields | None = None
+    if page is not None:
+        wanted = {
+            "kind": "statuspage_subscribers",
+            "event_types": ["statuspage.*"],
+            "settings": {
+                "name": page.name,
+                "url": page.url,
+                "smtp": page.smtp.model_dump(by_alias=True) if page.smtp else None,
+            },
+        }
+    name = SUBSCRIBERS_SUBSCRIPTION
+    return _sync_subscription(session, name, wanted, entity="subscription", shown=name)
 
 
 def _apply_atlassian_mirror(session: Session, config: FirehouseConfig) -> list[Change]:
     """`statuspage.atlassian` mirrors every status page event to Atlassian Statuspage (see
     firehouse.integrations.atlassian_statuspage). The settings name the variable holding the
     API key, never the key; without the section nothing is queued for it."""
-    row = session.get(Subscription, ATLASSIAN_SUBSCRIPTION)
     section = config.statuspage.atlassian if config.statuspage else None
-    if section is None:
-        if row is not None and row.active:
-            row.active = False
-            return [Change("deactivated", "subscription", ATLASSIAN_SUBSCRIPTION)]
-        return []
-    fields: Fields = {
-        "kind": "atlassian_statuspage",
-        "event_types": ["statuspage.*"],
-        "settings": section.model_dump(),
-        "active": True,
-    }
-    if row is None:
-        session.add(Subscription(name=ATLASSIAN_SUBSCRIPTION, **fields))
-        return [Change("created", "subscription", ATLASSIAN_SUBSCRIPTION)]
-    changed = _update(row, fields)
-    return [Change("updated", "subscription", ATLASSIAN_SUBSCRIPTION, changed)] if changed else []
+    wanted: Fields | None = None
+    if section is not None:
+        wanted = {
+            "kind": "atlassian_statuspage",
+            "event_types": ["statuspage.*"],
+            "settings": section.model_dump(),
+        }
+    name = ATLASSIAN_SUBSCRIPTION
+    return _sync_subscription(session, name, wanted, entity="subscription", shown=name)
 
 
 def _apply_statuspage_flow(session: Session, config: FirehouseConfig) -> list[Change]:
     """With a `statuspage:` section, internal incidents reach the status page's flow (drafts
     of public incidents, proposed resolutions); without one, nothing is queued for it."""
-    row = session.get(Subscription, STATUSPAGE_SUBSCRIPTION)
-    if config.statuspage is None:
-        if row is not None and row.active:
-            row.active = False
-            return [Change("deactivated", "statuspage", "flow")]
-        return []
-    fields: Fields = {"kind": "statuspage", "event_types": ["incident.*"], "active": True}
-    if row is None:
-        session.add(Subscription(name=STATUSPAGE_SUBSCRIPTION, settings={}, **fields))
-        return [Change("created", "statuspage", "flow")]
-    changed = _update(row, fields)
-    return [Change("updated", "statuspage", "flow", changed)] if changed else []
+    wanted: Fields | None = None
+    if config.statuspage is not None:
+        wanted = {"kind": "statuspage", "event_types": ["incident.*"]}
+    return _sync_subscription(
+        session, STATUSPAGE_SUBSCRIPTION, wanted, entity="statuspage", shown="flow"
+    )
 
 
 def _apply_chat(session: Session, config: FirehouseConfig) -> list[Change]:
     """The chat section becomes the `chat` subscription: its settings travel with every event
     to the chat flow, and without the section nothing is queued for chat at all."""
-    row = session.get(Subscription, CHAT_SUBSCRIPTION)
     if config.chat is None:
-        if row is not None and row.active:
-            row.active = False
-            return [Change("deactivated", "chat", config_provider(row))]
-        return []
-    fields: Fields = {
+        row = session.get(Subscription, CHAT_SUBSCRIPTION)
+        shown = config_provider(row) if row is not None else "chat"
+        return _sync_subscription(session, CHAT_SUBSCRIPTION, None, entity="chat", shown=shown)
+    wanted: Fields = {
         "kind": "chat",
         "event_types": ["incident.*", "alert.*"],
         "settings": config.chat.model_dump(),
-        "active": True,
     }
+    return _sync_subscription(
+        session, CHAT_SUBSCRIPTION, wanted, entity="chat", shown=config.chat.provider
+    )
+
+
+def _sync_subscription(
+    session: Session, name: str, wanted: Fields | None, *, entity: str, shown: str
+) -> list[Change]:
+    """One integration's subscription, made to match its section of the file: created or
+    updated (and reactivated) when the section is there, deactivated when it is gone."""
+    row = session.get(Subscription, name)
+    if wanted is None:
+        if row is not None and row.active:
+            row.active = False
+            return [Change("deactivated", entity, shown)]
+        return []
+    fields = {**wanted, "active": True}
     if row is None:
-        session.add(Subscription(name=CHAT_SUBSCRIPTION, **fields))
-        return [Change("created", "chat", config.chat.provider)]
+        session.add(Subscription(name=name, **{"settings": {}, **fields}))
+        return [Change("created", entity, shown)]
     changed = _update(row, fields)
-    return [Change("updated", "chat", config.chat.provider, changed)] if changed else []
+    return [Change("updated", entity, shown, changed)] if changed else []
 
 
 def config_provider(row: Subscription) -> str:
