@@ -26,7 +26,10 @@ class Settings(BaseSettings):
     )
     secret_key: str = Field(
         default="",
-        description="Secret for signing sessions; generated per process when empty.",
+        description=(
+            "Secret for signing links and sessions; when empty, a random key is generated "
+            "once and kept in the database."
+        ),
     )
     outbox_max_attempts: int = Field(default=10, ge=1, le=100)
     outbox_poll_seconds: float = Field(default=1.0, gt=0, le=60)

@@ -115,10 +115,11 @@ def test_a_misspelt_key_is_reported_with_the_key_it_probably_meant() -> None:
 
 
 def test_an_unknown_top_level_section_is_reported() -> None:
-    document = {**VALID, "escalations": []}
+    document = {**VALID, "dashboards": []}
     assert problems_in(document) == [
-        "escalations: unknown key 'escalations' (known keys: organisation, people, "
-        "teams, services, policy, webhooks, chat, statuspage, intake, routing)"
+        "dashboards: unknown key 'dashboards' (known keys: organisation, people, "
+        "teams, services, policy, webhooks, chat, statuspage, intake, routing, schedules, "
+        "escalation_policies, paging)"
     ]
 
 

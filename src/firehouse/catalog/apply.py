@@ -20,6 +20,7 @@ from firehouse.catalog.config import FirehouseConfig
 from firehouse.catalog.config_references import reference_problems
 from firehouse.catalog.model import OrganisationSetting, Person, PriorityLevelRow, Service, Team
 from firehouse.errors import InvalidInput
+from firehouse.oncall.model import EscalationPolicy, Schedule
 from firehouse.outbox.model import Subscription
 from firehouse.statuspage.model import Component
 
@@ -28,6 +29,8 @@ CHAT_SUBSCRIPTION = "chat"
 STATUSPAGE_SUBSCRIPTION = "statuspage"
 SUBSCRIBERS_SUBSCRIPTION = "statuspage-subscribers"
 ATLASSIAN_SUBSCRIPTION = "atlassian-statuspage"
+PAGING_SUBSCRIPTION = "paging"
+PAGE_NOTIFICATIONS_SUBSCRIPTION = "page-notifications"
 
 Fields = dict[str, Any]
 _FILE_KEYS = {
@@ -35,6 +38,7 @@ _FILE_KEYS = {
     "event_types": "events",
     "group_name": "group",
     "position": "order",
+    "escalation_policy_id": "escalation_policy",
 }
 
 
@@ -74,6 +78,9 @@ def apply_config(
     changes += _apply_subscriber_notifications(session, config)
     changes += _apply_atlassian_mirror(session, config)
     changes += _apply_alerts(session, config)
+    changes += _sync(session, Schedule, "schedule", _schedules(config))
+    changes += _sync(session, EscalationPolicy, "escalation policy", _escalation_policies(config))
+    changes += _apply_paging(session, config)
     session.flush()
     return changes
 
@@ -249,9 +256,43 @@ def config_provider(row: Subscription) -> str:
     return str(row.settings.get("provider", "chat"))
 
 
+def _apply_paging(session: Session, config: FirehouseConfig) -> list[Change]:
+    """Two subscriptions carry paging. `paging` reacts to incidents (a P1 pages everyone on
+    call) and exists only while the file declares schedules or escalation policies, so a team
+    without on-call pays nothing per incident. `page-notifications` sends each notification
+    (addressed to it alone, see firehouse.oncall) with the `paging` section's settings."""
+    on_call = bool(config.schedules or config.escalation_policies)
+    wanted: Fields | None = None
+    if on_call:
+        wanted = {
+            "kind": "paging",
+            "event_types": ["incident.declared", "incident.priority_changed"],
+        }
+    name = PAGING_SUBSCRIPTION
+    changes = _sync_subscription(session, name, wanted, entity="paging", shown="flow")
+    paging = config.paging.model_dump(by_alias=True) if config.paging else {}
+    smtp = config.paging.smtp if config.paging else None
+    if smtp is None and config.statuspage is not None:
+        smtp = config.statuspage.smtp
+    notifications: Fields = {
+        "kind": "page_notifications",
+        "event_types": ["page.notify"],
+        "settings": {**paging, "smtp": smtp.model_dump(by_alias=True) if smtp else None},
+    }
+    name = PAGE_NOTIFICATIONS_SUBSCRIPTION
+    changes += _sync_subscription(session, name, notifications, entity="paging", shown=name)
+    return changes
+
+
 def _people(config: FirehouseConfig) -> dict[str, Fields]:
     return {
-        person.id: {"name": person.name, "email": person.email, "chat_handle": person.chat_handle}
+        person.id: {
+            "name": person.name,
+            "email": person.email,
+            "chat_handle": person.chat_handle,
+            "phone": person.phone,
+            "notify": [rule.model_dump() for rule in person.notify] if person.notify else None,
+        }
         for person in config.people
     }
 
@@ -262,6 +303,7 @@ def _teams(config: FirehouseConfig) -> dict[str, Fields]:
             "name": team.name,
             "members": list(team.members),
             "default_responders": list(team.default_responders),
+            "escalation_policy_id": team.escalation_policy,
         }
         for team in config.teams
     }
@@ -276,6 +318,7 @@ def _services(config: FirehouseConfig) -> dict[str, Fields]:
             "point_people": list(service.point_people),
             "playbook_url": service.playbook_url,
             "components": list(service.components),
+            "escalation_policy_id": service.escalation_policy,
         }
         for service in config.services
     }
@@ -294,8 +337,32 @@ def _priorities(config: FirehouseConfig) -> dict[str, Fields]:
             "training_only": level.training_only,
             "statuspage_component_status": level.statuspage_component_status,
             "statuspage_publish": level.statuspage_publish,
+            "page": level.page,
         }
         for level in config.priority_policy().ordered()
+    }
+
+
+def _schedules(config: FirehouseConfig) -> dict[str, Fields]:
+    return {
+        schedule.id: {
+            "name": schedule.name,
+            "team_id": schedule.team,
+            "timezone": schedule.timezone,
+            "layers": [layer.model_dump(mode="json") for layer in schedule.layers],
+        }
+        for schedule in config.schedules
+    }
+
+
+def _escalation_policies(config: FirehouseConfig) -> dict[str, Fields]:
+    return {
+        policy.id: {
+            "name": policy.name,
+            "repeat": policy.repeat,
+            "steps": [step.model_dump(exclude_none=True) for step in policy.steps],
+        }
+        for policy in config.escalation_policies
     }
 
 

@@ -39,12 +39,12 @@ from firehouse.catalog.config_sections import (
     RoutingConfig,
     ServiceConfig,
     SlackConfig,
-    SmtpConfig,
     StatuspageComponentConfig,
     StatuspageConfig,
     TeamConfig,
     WebhookConfig,
 )
+from firehouse.catalog.config_smtp import SmtpConfig
 
 __all__ = [
     "AtlassianStatuspageConfig",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from firehouse.catalog.config_oncall_references import oncall_problems
 from firehouse.catalog.config_problems import Problem
 
 
@@ -20,6 +21,7 @@ def reference_problems(document: Mapping[str, Any]) -> list[Problem]:
     services = _declared_ids(document, "services", "id", "service", problems)
     _declared_ids(document, "webhooks", "name", "webhook", problems)
     problems += _alert_problems(document, services)
+    problems += oncall_problems(document, people, teams, services, declared=_declared_ids)
     components = _component_ids(document, problems)
     for index, team in _items(document, "teams"):
         for key in ("members", "default_responders"):

@@ -8,6 +8,15 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator
 from pydantic.types import StringConstraints
 
+from firehouse.catalog.config_oncall import (
+    EscalationPolicyConfig,
+    NotifyRuleConfig,
+    PageRule,
+    PagingConfig,
+    Phone,
+    ScheduleConfig,
+)
+from firehouse.catalog.config_smtp import SmtpConfig
 from firehouse.catalog.config_types import (
     ChannelPattern,
     ChannelRef,
@@ -43,6 +52,9 @@ class PersonConfig(Section):
     name: Name
     email: Email | None = None
     chat_handle: ChatHandle | None = None
+    phone: Phone | None = None
+    # How a page reaches this person, in order; left out: chat, then email a minute later.
+    notify: list[NotifyRuleConfig] | None = None
 
 
 WORKING_DAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
@@ -63,6 +75,7 @@ class TeamConfig(Section):
     members: list[str] = Field(default_factory=list)
     default_responders: list[str] = Field(default_factory=list)
     business_hours: BusinessHoursConfig | None = None
+    escalation_policy: Slug | None = None
 
 
 class ServiceConfig(Section):
@@ -73,6 +86,7 @@ class ServiceConfig(Section):
     point_people: list[str] = Field(default_factory=list)
     playbook_url: HttpUrl | None = None
     components: list[Component] = Field(default_factory=list)
+    escalation_policy: Slug | None = None  # default: the team's
 
 
 class LevelConfig(Section):
@@ -87,6 +101,7 @@ class LevelConfig(Section):
     training_only: bool | None = None
     statuspage_component_status: ComponentStatusName | None = None
     statuspage_publish: Literal["immediately", "confirm"] | None = None
+    page: PageRule | None = None
 
 
 class PolicyConfig(Section):
@@ -125,18 +140,6 @@ class StatuspageComponentConfig(Section):
     name: Name
     description: Text = ""
     group: Name | None = None
-
-
-class SmtpConfig(Section):
-    """The mail server subscribers' mail goes through. The password is a secret: it comes
-    from FIREHOUSE_SMTP_PASSWORD, never this file."""
-
-    host: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
-    port: Annotated[int, Field(ge=1, le=65535)] = 587
-    from_: Email = Field(alias="from")
-    security: Literal["starttls", "ssl", "none"] = "starttls"
-    username: Annotated[str, StringConstraints(max_length=320)] | None = None
-    timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 10.0
 
 
 AtlassianId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]{1,64}$")]
@@ -217,8 +220,13 @@ class FirehouseConfig(Section):
     statuspage: StatuspageConfig | None = None
     intake: IntakeConfig | None = None
     routing: RoutingConfig | None = None
+    schedules: list[ScheduleConfig] = Field(default_factory=list)
+    escalation_policies: list[EscalationPolicyConfig] = Field(default_factory=list)
+    paging: PagingConfig | None = None
 
-    @field_validator("people", "teams", "services", "webhooks", mode="before")
+    @field_validator(
+        "people", "teams", "services", "webhooks", "schedules", "escalation_policies", mode="before"
+    )
     @classmethod
     def _empty_list_section(cls, value: Any) -> Any:
         """`webhooks:` with every entry commented out is YAML null; read it as none."""

@@ -21,6 +21,7 @@ class Team(Base):
     name: Mapped[str] = mapped_column(String(200))
     members: Mapped[list[str]] = mapped_column(JSON, default=list)
     default_responders: Mapped[list[str]] = mapped_column(JSON, default=list)
+    escalation_policy_id: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
@@ -31,6 +32,9 @@ class Person(Base):
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320))
     chat_handle: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    # [{"method": "slack", "after_minutes": 0}, ...]; None: the default rules (oncall.contact).
+    notify: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
@@ -44,6 +48,7 @@ class Service(Base):
     point_people: Mapped[list[str]] = mapped_column(JSON, default=list)
     playbook_url: Mapped[str | None] = mapped_column(String(2000))
     components: Mapped[list[str]] = mapped_column(JSON, default=list)
+    escalation_policy_id: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
@@ -63,6 +68,7 @@ class PriorityLevelRow(Base):
     training_only: Mapped[bool] = mapped_column(Boolean)
     statuspage_component_status: Mapped[str | None] = mapped_column(String(30))
     statuspage_publish: Mapped[str] = mapped_column(String(20), default="confirm")
+    page: Mapped[str] = mapped_column(String(20), default="none", server_default="none")
 
 
 class OrganisationSetting(Base):

@@ -30,6 +30,7 @@ def level_from_row(row: PriorityLevelRow) -> PriorityLevel:
         training_only=row.training_only,
         statuspage_component_status=row.statuspage_component_status,
         statuspage_publish=row.statuspage_publish,
+        page=row.page,
     )
 
 

@@ -56,6 +56,9 @@ class PriorityLevel:
     training_only: bool = False
     statuspage_component_status: str | None = None
     statuspage_publish: str = "confirm"
+    # Who is paged when an incident is declared at this level: everyone on call, the
+    # service's escalation policy, or nobody.
+    page: str = "none"
 
     @property
     def rank(self) -> int:
@@ -93,6 +96,7 @@ DEFAULT_POLICY = PriorityPolicy(
             statuspage_impact="critical",
             statuspage_update_expected=True,
             postmortem_required=True,
+            page="all_on_call",
         ),
         "P2": PriorityLevel(
             priority="P2",
@@ -108,6 +112,7 @@ DEFAULT_POLICY = PriorityPolicy(
             ),
             statuspage_impact="major",
             statuspage_update_expected=True,
+            page="escalation",
         ),
         "P3": PriorityLevel(
             priority="P3",

@@ -28,6 +28,12 @@ class EventType(StrEnum):
     # Alerts routed to the alerts channel, and the end of those alerts (see firehouse.alerts).
     ALERT_ROUTED_TO_CHANNEL = "alert.channel"
     ALERT_RESOLVED = "alert.resolved"
+    # Paging (see firehouse.oncall): a page was raised, a step notified people, someone
+    # acknowledged, or every step ran with no answer.
+    PAGE_TRIGGERED = "page.triggered"
+    PAGE_ESCALATED = "page.escalated"
+    PAGE_ACKNOWLEDGED = "page.acknowledged"
+    PAGE_EXHAUSTED = "page.exhausted"
 
 
 @dataclass(frozen=True)
