@@ -27,9 +27,14 @@ from firehouse.httpapi.health import router as health_router
 from firehouse.httpapi.runtime import Runtime
 from firehouse.incidents.api import router as incidents_router
 from firehouse.integrations.atlassian_statuspage.mirror import AtlassianMirror
+from firehouse.integrations.paging import build_page_notifier
 from firehouse.integrations.slack.api import router as slack_router
 from firehouse.integrations.slack.client import DEFAULT_API_URL, SlackProvider
 from firehouse.integrations.webhooks import WebhookHandler
+from firehouse.oncall import ack_api, ical_api, paging_api
+from firehouse.oncall.api import router as oncall_router
+from firehouse.oncall.escalation_tasks import paging_tasks
+from firehouse.oncall.flow import PagingFlow
 from firehouse.outbox.console import LogHandler
 from firehouse.outbox.dispatcher import Dispatcher, DispatcherConfig, Handler
 from firehouse.periodic import Periodic
@@ -75,6 +80,8 @@ def build_dispatcher(db: Database, settings: Settings, clock: Clock) -> Dispatch
         "statuspage": StatuspageFlow(db, clock),
         "statuspage_subscribers": build_notifier(db, settings, clock, client),
         "atlassian_statuspage": AtlassianMirror(db, clock, client),
+        "paging": PagingFlow(db, clock),
+        "page_notifications": build_page_notifier(db, settings, clock, client),
         "log": LogHandler(),  # the null twin: logs each event, needs nothing set up
     }
     config = DispatcherConfig(
@@ -93,6 +100,7 @@ def build_periodic(dispatcher: Dispatcher, clock: Clock) -> Periodic:
     if isinstance(chat, ChatFlow):
         periodic.add("archive chat channels", timedelta(minutes=5), chat.archive_due_channels)
     periodic.add("advance maintenance windows", timedelta(seconds=30), _advance(dispatcher.db))
+    periodic.tasks += paging_tasks(dispatcher.db)
     return periodic
 
 
@@ -170,4 +178,8 @@ def create_app(
     app.include_router(slack_router)
     app.include_router(intake_router)
     app.include_router(alerts_router)
+    app.include_router(oncall_router)
+    app.include_router(paging_api.router)
+    app.include_router(ical_api.router)
+    app.include_router(ack_api.router)
     return app

@@ -15,8 +15,11 @@ from firehouse.cli import (
     alerts,
     config,
     db,
+    importers,
     incidents,
+    oncall,
     outbox,
+    paging,
     statuspage,
     tokens,
 )
@@ -45,6 +48,9 @@ app.add_typer(actions.commands)
 app.add_typer(statuspage.commands, name="statuspage")
 app.add_typer(alerts.commands, name="alerts")
 app.add_typer(alerts.silence_commands, name="silence")
+app.add_typer(oncall.commands, name="oncall")
+app.add_typer(paging.commands)  # `page` and `pages`
+app.add_typer(importers.commands, name="import")
 
 if __name__ == "__main__":
     app()
