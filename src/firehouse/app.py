@@ -16,6 +16,7 @@ from firehouse import __version__
 from firehouse.alerts.api import router as alerts_router
 from firehouse.alerts.batching import IngestBatcher
 from firehouse.alerts.intake_api import router as intake_router
+from firehouse.alerts.intake_fast import IntakeFastPath
 from firehouse.catalog.api import router as catalog_router
 from firehouse.chat.console import ConsoleChatProvider
 from firehouse.chat.flow import ChatFlow, ProviderFactory
@@ -173,6 +174,7 @@ def create_app(
     # Public pages are answered before FastAPI's routing: for bytes already in memory, trying
     # every route and the per-request middleware cost more than the answer (performance.md).
     app.add_middleware(PublicPages, publisher=status_publisher)
+    app.add_middleware(IntakeFastPath)  # the same for alert intake (alerts/intake_fast.py)
     app.state.status_publisher = status_publisher
     app.state.alert_batcher = alert_batcher
     app.include_router(slack_router)

@@ -3,8 +3,9 @@ stored in one transaction, and each request is answered only once that transacti
 
 Monitoring sends alerts in bursts from many connections at once. One transaction per request
 pays a BEGIN, a turn of SQLite's single writer (or a PostgreSQL commit) and a thread-pool hop
-per request; here a burst of N requests pays them once. Each request's alerts are applied
-inside their own savepoint, so a request that fails leaves the others' alerts in the batch
+per request; here a burst of N requests pays them once. The repeats of the whole batch are
+counted in bulk first (service_bulk); each request's other alerts are then applied inside
+their own savepoint, so a request that fails leaves the others' alerts in the batch
 and gets its own error; if the commit itself fails, every request of the batch gets that
 error (a 503) and none was acknowledged, so the guarantee "2xx only after the commit" holds.
 """
@@ -18,7 +19,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
-from firehouse.alerts import service
+from firehouse.alerts import service, service_bulk
 from firehouse.alerts.events import AlertEvent, IngestResult
 from firehouse.clock import Clock
 from firehouse.db import Database
@@ -90,11 +91,22 @@ class IngestBatcher:
         try:
             with self.db.write() as session:
                 now = self.clock.now()
-                for job in batch:
+                counted = _by_delivery(
+                    service_bulk.count_repeats(session, [job.events for job in batch], now=now)
+                )
+                for index, job in enumerate(batch):
+                    known = counted.get(index, {})
+                    if len(known) == len(job.events):  # all repeats: nothing left to do
+                        outcomes.append([known[i] for i in range(len(job.events))])
+                        continue
                     try:
                         with session.begin_nested():
                             results = service.ingest(
-                                session, job.events, integration=job.integration, now=now
+                                session,
+                                job.events,
+                                integration=job.integration,
+                                now=now,
+                                known=known,
                             )
                         outcomes.append(results)
                     except Exception as exc:
@@ -117,6 +129,15 @@ class IngestBatcher:
     def _fail(batch: list[_Job], exc: BaseException) -> None:
         for job in batch:
             job.future.set_exception(exc)
+
+
+def _by_delivery(
+    counted: dict[tuple[int, int], IngestResult],
+) -> dict[int, dict[int, IngestResult]]:
+    grouped: dict[int, dict[int, IngestResult]] = {}
+    for (delivery, event), result in counted.items():
+        grouped.setdefault(delivery, {})[event] = result
+    return grouped
 
 
 def _as_domain(exc: BaseException) -> BaseException:

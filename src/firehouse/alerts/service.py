@@ -18,7 +18,7 @@ Nothing here talks to a provider: every side effect is an outbox event.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -61,17 +61,24 @@ class _Routing:
 
 
 def ingest(
-    session: Session, events: Sequence[AlertEvent], *, integration: str, now: datetime
+    session: Session,
+    events: Sequence[AlertEvent],
+    *,
+    integration: str,
+    now: datetime,
+    known: Mapping[int, IngestResult] | None = None,
 ) -> list[IngestResult]:
     """One result per event, in order. Acknowledge/resolve for nothing open is IGNORED (this
-    includes PagerDuty events under another routing key, since the key is part of the scope)."""
+    includes PagerDuty events under another routing key, since the key is part of the scope).
+    `known`: results of events already counted in bulk (service_bulk), by position."""
     routing = _Routing(session)
     actor = f"alerts:{integration}"
-    results: dict[int, IngestResult] = {}
+    results: dict[int, IngestResult] = dict(known or {})
     # Rows are touched in key order, not payload order: two notifications carrying the same
     # alerts in different orders would otherwise lock each other's rows crosswise and
     # deadlock on PostgreSQL. The sort is stable, so one alert's events keep their order.
-    for index in sorted(range(len(events)), key=lambda i: key_of(events[i])):
+    todo = [index for index in range(len(events)) if index not in results]
+    for index in sorted(todo, key=lambda i: key_of(events[i])):
         event = events[index]
         if event.action is Action.TRIGGER:
             results[index] = _trigger(
