@@ -17,10 +17,13 @@ from firehouse.alerts.routing import SETTING as ROUTING_SETTING
 from firehouse.app import create_app
 from firehouse.auth.service import create_token
 from firehouse.catalog.config import ChatConfig, SlackConfig
-from firehouse.catalog.model import OrganisationSetting
+from firehouse.catalog.model import OrganisationSetting, Service
 from firehouse.clock import FakeClock
 from firehouse.db import Database
+from firehouse.oncall.model import EscalationPolicy, Schedule
+from firehouse.outbox.append import append
 from firehouse.outbox.dispatcher import Dispatcher
+from firehouse.outbox.events import DomainEvent, EventType
 from firehouse.outbox.model import Subscription
 from firehouse.settings import Settings
 from tests.api.client import BASE_URL
@@ -107,7 +110,7 @@ def stack(database_url: str, clock: FakeClock) -> Iterator[Stack]:
                 Subscription(
                     name="chat",
                     kind="chat",
-                    event_types=["incident.*", "alert.*"],
+                    event_types=["incident.*", "alert.*", "page.*"],
                     settings=chat.model_dump(),
                 )
             )
@@ -227,3 +230,65 @@ def test_an_alert_routed_to_chat_is_posted_once_in_the_alerts_channel(stack: Sta
     posts = stack.channel_messages("alerts")
     assert [post.text.startswith("*Alert: Disk 91% full on db-2*") for post in posts] == [True]
     assert result.outcome == "created"
+
+
+def _put_carol_and_alice_on_call(db: Database) -> None:
+    """Website's team pages through a policy whose schedule has carol (primary) and alice
+    (secondary) on call, while the team's default responder is bob."""
+    with db.write() as session:
+        session.add(
+            Schedule(
+                id="web",
+                name="Web on-call",
+                timezone="UTC",
+                layers=[
+                    {"name": "primary", "people": ["carol"], "start": "2025-12-01"},
+                    {"name": "secondary", "people": ["alice"], "start": "2025-12-01"},
+                ],
+            )
+        )
+        session.add(
+            EscalationPolicy(
+                id="web", name="Web", steps=[{"notify": [{"schedule": "web"}], "wait_minutes": 5}]
+            )
+        )
+        session.get_one(Service, "website").escalation_policy_id = "web"
+
+
+def test_the_people_on_call_are_invited_instead_of_the_teams_default_responders(
+    stack: Stack,
+) -> None:
+    _put_carol_and_alice_on_call(stack.db)
+    number = stack.declare()["number"]
+    stack.deliver()
+
+    channel = stack.emulator.channel_named(f"incident-{number}")
+    assert channel is not None
+    assert {"U0CAROL", "U0ALICE"} <= set(channel.members)
+    assert "U0BOB" not in channel.members
+
+
+def test_a_point_person_paged_into_an_incident_is_invited_to_its_channel(stack: Stack) -> None:
+    number = stack.declare()["number"]
+    stack.deliver()
+    channel = stack.emulator.channel_named(f"incident-{number}")
+    assert channel is not None
+    assert "U0CAROL" not in channel.members
+    with stack.db.write() as session:
+        event = DomainEvent(
+            EventType.PAGE_TRIGGERED,
+            stream=f"incident:{number}",
+            data={
+                "page": 1,
+                "incident": number,
+                "reason": "point_person",
+                "people": ["carol"],
+                "invite": True,
+                "round": 0,
+                "step": 0,
+            },
+        )
+        append(session, event, now=stack.clock.now())
+    stack.deliver()
+
+    assert "U0CAROL" in channel.members

@@ -278,7 +278,7 @@ def test_the_chat_section_becomes_the_chat_subscription_and_leaving_it_out_stops
         row = session.get(Subscription, "chat")
         assert row is not None
         assert row.kind == "chat"
-        assert row.event_types == ["incident.*", "alert.*"]
+        assert row.event_types == ["incident.*", "alert.*", "page.*"]
         assert row.settings["channel_name"] == "inc-{number}"
     del document["chat"]
     assert apply(db, clock, document) == ["deactivated chat slack"]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel
 
+from firehouse.catalog.directory import service_card
 from firehouse.catalog.service import list_people, list_services, list_teams, load_policy
+from firehouse.errors import NotFound
 from firehouse.httpapi.deps import RuntimeDep, Viewer
 from firehouse.httpapi.errors import documented
 
@@ -66,6 +68,52 @@ def services(runtime: RuntimeDep, _caller: Viewer) -> list[ServiceOut]:
             )
             for s in list_services(session)
         ]
+
+
+class PersonRef(BaseModel):
+    id: str
+    name: str
+
+
+class EscalationPolicyOut(BaseModel):
+    id: str
+    name: str
+    repeat: int
+    steps: list[dict[str, object]]
+
+
+class ServiceCardOut(ServiceOut):
+    """The service directory's card: who knows the system, who is on call for it right now,
+    who gets paged and in what order, and its playbook."""
+
+    point_people_named: list[PersonRef]
+    on_call: list[PersonRef]
+    escalation_policy: EscalationPolicyOut | None
+
+
+@router.get("/services/{service_id}", responses=documented(404))
+def service(service_id: str, runtime: RuntimeDep, _caller: Viewer) -> ServiceCardOut:
+    with runtime.db.read() as session:
+        card = service_card(session, service_id, runtime.clock.now())
+        if card is None:
+            raise NotFound(f"no service '{service_id}'", field="service_id")
+        s, policy = card.service, card.escalation_policy
+        return ServiceCardOut(
+            id=s.id,
+            name=s.name,
+            description=s.description,
+            team=s.team_id,
+            point_people=list(s.point_people),
+            playbook_url=s.playbook_url,
+            components=list(s.components),
+            point_people_named=[PersonRef(id=i, name=n) for i, n in card.point_people],
+            on_call=[PersonRef(id=i, name=n) for i, n in card.on_call],
+            escalation_policy=EscalationPolicyOut(
+                id=policy.id, name=policy.name, repeat=policy.repeat, steps=list(policy.steps)
+            )
+            if policy is not None
+            else None,
+        )
 
 
 @router.get("/people")

@@ -225,7 +225,7 @@ def _apply_chat(session: Session, config: FirehouseConfig) -> list[Change]:
         return _sync_subscription(session, CHAT_SUBSCRIPTION, None, entity="chat", shown=shown)
     wanted: Fields = {
         "kind": "chat",
-        "event_types": ["incident.*", "alert.*"],
+        "event_types": ["incident.*", "alert.*", "page.*"],
         "settings": config.chat.model_dump(),
     }
     return _sync_subscription(

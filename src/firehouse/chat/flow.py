@@ -93,6 +93,9 @@ class ChatFlow:
         if envelope.event_type.startswith("alert."):
             self._alerts.deliver(envelope, provider)
             return
+        if envelope.event_type.startswith("page."):
+            self._invite_paged(envelope, provider)
+            return
         incident = envelope.payload.get("incident") or {}
         change = envelope.payload.get("change") or {}
         named = tuple(str(change[k]) for k in ("actor", "person", "previous") if change.get(k))
@@ -111,6 +114,31 @@ class ChatFlow:
         setup.run(ctx, private=bool(incident.get("private", False)))
         if not declared:
             _React(setup, envelope, change).run(ctx)
+
+    def _invite_paged(self, envelope: Envelope, provider: ChatProvider) -> None:
+        """Point-people paged into an incident are invited to its channel as they are paged,
+        so they arrive where the work is. Other pages (on-call rotations) are left to the
+        invites the channel's setup already made."""
+        payload = envelope.payload
+        paging = envelope.event_type in {EventType.PAGE_TRIGGERED, EventType.PAGE_ESCALATED}
+        if not paging or not payload.get("invite") or payload.get("incident") is None:
+            return
+        people = [str(person) for person in payload.get("people") or []]
+        ctx = load_context(
+            self.db, int(payload["incident"]), self.base_url, also_name=tuple(people)
+        )
+        if ctx is None or not people:
+            return
+        setup = ChannelSetup(
+            db=self.db,
+            clock=self.clock,
+            provider=provider,
+            provider_name=provider_name(envelope.settings),
+            settings=envelope.settings,
+            check_posts=True,
+        )
+        setup.run(ctx, private=False)
+        setup.invite(ctx, people)
 
     def archive_due_channels(self, now: datetime) -> int:
         """Archives channels whose delay after resolution ran out; returns how many.

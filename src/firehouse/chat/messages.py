@@ -38,6 +38,10 @@ class IncidentFacts:
     links: tuple[tuple[str, str, str], ...] = ()  # (kind, url, title)
     postmortem_required: bool = False
     statuspage: str = "no public incident"
+    # The service directory: who knows the system, who is on call, and how to run it.
+    point_people: tuple[str, ...] = ()
+    on_call: tuple[str, ...] = ()
+    playbook_url: str | None = None
 
     @property
     def priority_label(self) -> str:
@@ -47,17 +51,24 @@ class IncidentFacts:
 def summary(facts: IncidentFacts) -> Message:
     """The message at the top of the incident channel, edited in place as the incident changes."""
     title = f"Incident {facts.number}: {facts.message}"
-    fields = (
+    fields: tuple[tuple[str, str], ...] = (
         ("Priority", facts.priority_label),
         ("Service", facts.service),
         ("Status", facts.status),
         ("Commander", facts.commander or UNASSIGNED),
         ("Communications lead", facts.communications_lead or UNASSIGNED),
     )
+    directory = (
+        ("On call", ", ".join(facts.on_call)),
+        ("Point-people", ", ".join(facts.point_people)),
+    )
+    fields += tuple((name, value) for name, value in directory if value)
     lines = [f"*{title}*", *(f"{name}: {value}" for name, value in fields)]
     if facts.description:
         lines += ["", facts.description]
     links = tuple((_link_title(kind, title_), url) for kind, url, title_ in facts.links)
+    if facts.playbook_url:
+        links = (("Playbook", facts.playbook_url), *links)
     lines += [f"{title_}: {url}" for title_, url in links]
     lines.append(f"Incident page: {facts.url}")
     return Message(

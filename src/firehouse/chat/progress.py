@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from firehouse.catalog.model import Person, Service, Team
+from firehouse.catalog.model import Person, Service
 from firehouse.catalog.service import load_policy
 from firehouse.chat.messages import IncidentFacts, incident_url
 from firehouse.chat.model import ChatPost, IncidentChannel
@@ -23,6 +23,7 @@ from firehouse.db import Database
 from firehouse.incidents.model import Incident
 from firehouse.incidents.policy import Role
 from firehouse.incidents.service import record_integration_step
+from firehouse.oncall.responders import on_call_for_service, responders_for
 from firehouse.statuspage.linking import linked_to
 
 ACTOR = "chat"  # timeline entries of the chat flow's own steps
@@ -91,10 +92,12 @@ def _context(
     session: Session, incident: Incident, base_url: str, also_name: tuple[str, ...]
 ) -> Context:
     service = session.get_one(Service, incident.service_id)
-    team = session.get(Team, service.team_id) if service.team_id else None
     holders = [a.person_id for a in incident.roles]
-    responders = list(team.default_responders) if team and team.active else []
-    keys = {incident.reporter or "", *holders, *responders, *also_name} - {""}
+    # Who was on call when it was declared: a later delivery must invite the same people.
+    responders = responders_for(session, service.id, incident.created_at)
+    on_duty = on_call_for_service(session, service.id, incident.created_at)
+    keys = {incident.reporter or "", *holders, *responders, *service.point_people, *also_name}
+    keys -= {""}
     names = {p.id: p.name for p in session.scalars(select(Person).where(Person.id.in_(keys)))}
     level = load_policy(session).level(incident.priority)
     commander = next(iter(incident.holders(Role.COMMANDER)), None)
@@ -113,6 +116,9 @@ def _context(
         links=tuple((link.kind, link.url, link.title) for link in incident.links),
         postmortem_required=level.postmortem_required,
         statuspage=_public_state(session, incident.id),
+        point_people=tuple(names.get(p, p) for p in service.point_people),
+        on_call=tuple(names.get(p, p) for p in on_duty),
+        playbook_url=service.playbook_url,
     )
     row = session.get(IncidentChannel, incident.id)
     posts = session.scalars(select(ChatPost).where(ChatPost.incident_id == incident.id))

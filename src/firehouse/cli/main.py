@@ -13,6 +13,7 @@ from firehouse.cli import (
     actions,
     admin,
     alerts,
+    catalog,
     config,
     db,
     importers,
@@ -48,6 +49,7 @@ app.add_typer(actions.commands)
 app.add_typer(statuspage.commands, name="statuspage")
 app.add_typer(alerts.commands, name="alerts")
 app.add_typer(alerts.silence_commands, name="silence")
+app.add_typer(catalog.commands)  # `services` and `service ID`
 app.add_typer(oncall.commands, name="oncall")
 app.add_typer(paging.commands)  # `page` and `pages`
 app.add_typer(importers.commands, name="import")
