@@ -69,7 +69,7 @@ class LayerConfig(Section):
     handoff: ClockTime = "09:00"
     handoff_day: Weekday = "mon"
     timezone: TimeZone | None = None
-    start: date = date(2026, 1, 5)
+    start: date = date(2024, 1, 1)
 
     @model_validator(mode="before")
     @classmethod
