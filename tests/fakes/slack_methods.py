@@ -145,7 +145,8 @@ def _list(ws: SlackWorkspace, params: Json) -> Json:
     visible = [
         c.as_json(BOT_USER_ID)
         for c in ws.channels.values()
-        if ("private_channel" if c.is_private else "public_channel") in types
+        if not c.id.startswith("D")  # direct messages are type "im", never listed here
+        and ("private_channel" if c.is_private else "public_channel") in types
         and (not c.is_private or BOT_USER_ID in c.members)
         and not (c.archived and _flag(params, "exclude_archived"))
     ]
@@ -203,6 +204,30 @@ def _invite(ws: SlackWorkspace, params: Json) -> Json:
     channel.members.extend(dict.fromkeys(new))
     extra = {"errors": problems} if problems else {}
     return {"channel": channel.as_json(BOT_USER_ID)} | extra
+
+
+@method("conversations.open")
+def _open(ws: SlackWorkspace, params: Json) -> Json:
+    """A direct message with one user (id `D...`), the same one on every call, as Slack's."""
+    users = [u.strip() for u in str(params.get("users") or "").split(",") if u.strip()]
+    if not users:
+        raise SlackError("users_list_not_supplied")
+    if len(users) > 1:
+        raise SlackError("not_supported")  # group DMs: firehouse never opens one
+    user = ws.user(users[0])
+    if user.is_bot:
+        raise SlackError("cannot_dm_bot")
+    existing = next(
+        (c for c in ws.channels.values() if c.id.startswith("D") and c.creator == user.id), None
+    )
+    if existing is not None:
+        return {"no_op": True, "already_open": True, "channel": {"id": existing.id}}
+    channel = Channel(
+        ws.new_id("D"), user.id.lower(), user.id, True, members=[user.id, BOT_USER_ID]
+    )
+    ws.channels[channel.id] = channel
+    ws.messages[channel.id] = []
+    return {"channel": {"id": channel.id}}
 
 
 @method("conversations.join")

@@ -36,6 +36,7 @@ from firehouse.errors import DomainError, InvalidInput
 from firehouse.httpapi.deps import RuntimeDep
 from firehouse.httpapi.errors import documented
 from firehouse.httpapi.runtime import Runtime
+from firehouse.integrations.slack import page_ack
 from firehouse.integrations.slack.client import SlackProvider
 from firehouse.integrations.slack.signature import BadSignature, verify
 from firehouse.integrations.slack.views import (
@@ -164,6 +165,8 @@ def _interaction(runtime: Runtime, payload: Json, later: BackgroundTasks) -> Res
         return _submit(runtime, payload, later)
     if kind == "message_action" and payload.get("callback_id") == SHORTCUT_CALLBACK:
         return _from_message(runtime, payload, later)
+    if (action := page_ack.ack_action(payload)) is not None:
+        return page_ack.acknowledge(runtime, payload, action, later)
     if kind == "shortcut" and payload.get("callback_id") == DECLARE_CALLBACK:
         config = _config(runtime)
         if config is not None:
