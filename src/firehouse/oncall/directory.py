@@ -4,11 +4,10 @@ escalation policy covers a service. Read-only; every surface and the paging engi
 
 from __future__ import annotations
 
-import json
+import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -19,7 +18,7 @@ from firehouse.oncall.model import EscalationPolicy, Schedule, ScheduleOverride
 from firehouse.oncall.rotation import Override, Rotation, on_call_at, rotation_from
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OnCall:
     schedule: str
     layer: str
@@ -35,14 +34,25 @@ class Recipient:
 
 
 def rotations(schedule: Schedule) -> tuple[Rotation, ...]:
-    """The schedule's layers, compiled once per distinct definition (parsing them costs more
-    than computing a shift)."""
-    return _compiled(json.dumps(schedule.layers, sort_keys=True, default=str), schedule.timezone)
+    """The schedule's layers, compiled once per distinct definition: parsing them costs more
+    than computing a shift. The cache is checked by comparing the stored layers with the
+    ones compiled (cheap next to serialising them for a key) and is bounded by the number
+    of schedules, so a schedule changed by `config apply` is recompiled on its next use."""
+    layers, timezone = schedule.layers, schedule.timezone
+    cached = _COMPILED.get(schedule.id)
+    if cached is not None and cached[0] == timezone and cached[1] == layers:
+        return cached[2]
+    compiled = tuple(rotation_from(layer, timezone) for layer in layers)
+    if len(_COMPILED) >= _COMPILED_MAX:
+        _COMPILED.clear()
+    _COMPILED[schedule.id] = (timezone, copy.deepcopy(layers), compiled)
+    return compiled
 
 
-@lru_cache(maxsize=1024)
-def _compiled(layers_json: str, timezone: str) -> tuple[Rotation, ...]:
-    return tuple(rotation_from(layer, timezone) for layer in json.loads(layers_json))
+_COMPILED_MAX = 4096
+# schedule id -> (time zone, layers as compiled, rotations); entries are replaced whole, never
+# changed, so concurrent readers at worst compile a schedule twice.
+_COMPILED: dict[str, tuple[str, list[dict[str, Any]], tuple[Rotation, ...]]] = {}
 
 
 def overrides_between(
@@ -75,12 +85,14 @@ def on_call(
     instant = (at, at + timedelta(microseconds=1))
     overrides = overrides_between(session, ids, *instant) if ids else {}
     found: list[OnCall] = []
-    for schedule in schedules:
-        laid_over = overrides.get(schedule.id, [])
+    for schedule, schedule_id in zip(schedules, ids, strict=True):
+        laid_over = overrides.get(schedule_id)
         for rotation in rotations(schedule):
             if layer is None or rotation.name == layer:
-                person = on_call_at(rotation, at, laid_over)
-                found.append(OnCall(schedule.id, rotation.name, person))
+                person = (
+                    on_call_at(rotation, at, laid_over) if laid_over else rotation.on_call_at(at)
+                )
+                found.append(OnCall(schedule_id, rotation.name, person))
     return found
 
 

@@ -12,18 +12,35 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# Closer than this (in local wall-clock time) to a handoff, a DST change may move it.
+_NEAR = timedelta(hours=3)
 
 
 @lru_cache(maxsize=512)
 def zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
+
+
+# Per time zone, the last instant converted to local wall-clock time: asking who is on call in
+# hundreds of layers at one instant converts it once per zone, not once per layer. Entries are
+# replaced whole, so threads at worst convert twice.
+_LAST_WALL: dict[ZoneInfo, tuple[datetime, datetime]] = {}
+
+
+def _wall_clock(at: datetime, tz: ZoneInfo) -> datetime:
+    last = _LAST_WALL.get(tz)
+    if last is not None and last[0] == at and last[0].tzinfo is at.tzinfo:
+        return last[1]
+    wall = at.astimezone(tz).replace(tzinfo=None)
+    _LAST_WALL[tz] = (at, wall)
+    return wall
 
 
 @dataclass(frozen=True)
@@ -60,31 +77,54 @@ class Rotation:
     anchor: date  # local date of the first handoff
     every_days: int = 0
     every_hours: int = 0
+    # Derived once: the first handoff as local wall time and as an instant, and the period.
+    _wall: datetime = field(init=False, repr=False, compare=False)
+    _first: datetime = field(init=False, repr=False, compare=False)
+    _period: timedelta = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        wall = datetime.combine(self.anchor, self.handoff)
+        period = timedelta(days=self.every_days) if self.every_days else timedelta(0)
+        object.__setattr__(self, "_wall", wall)
+        object.__setattr__(self, "_first", wall.replace(tzinfo=self.tz).astimezone(UTC))
+        object.__setattr__(self, "_period", period or timedelta(hours=self.every_hours))
 
     def handoff_at(self, index: int) -> datetime:
         """The instant (UTC) the index-th shift starts; index 0 is the first handoff."""
         if self.every_days:
-            day = self.anchor + timedelta(days=index * self.every_days)
-            return datetime.combine(day, self.handoff, self.tz).astimezone(UTC)
-        first = datetime.combine(self.anchor, self.handoff, self.tz).astimezone(UTC)
-        return first + timedelta(hours=index * self.every_hours)
+            return (self._wall + self._period * index).replace(tzinfo=self.tz).astimezone(UTC)
+        return self._first + self._period * index
 
     def index_at(self, at: datetime) -> int:
-        """The shift running at `at`; negative before the rotation starts."""
-        if self.every_days:
-            local = at.astimezone(self.tz)
-            index = (local.date() - self.anchor).days // self.every_days
+        """The shift running at `at`; negative before the rotation starts.
+
+        Calendar rotations count by local wall-clock time, which is exact except within an
+        hour or two of a handoff on a day the clocks change; there, the handoffs either side
+        decide."""
+        if not self.every_days:
+            return (at - self._first) // self._period
+        wall = _wall_clock(at, self.tz)
+        index, rest = divmod(wall - self._wall, self._period)
+        if rest < _NEAR or self._period - rest <= _NEAR:
             if at < self.handoff_at(index):
                 index -= 1
-            return index
-        first = self.handoff_at(0)
-        return int((at - first) // timedelta(hours=self.every_hours))
+            elif at >= self.handoff_at(index + 1):
+                index += 1
+        return int(index)
 
     def person_at(self, index: int) -> str | None:
         return self.people[index % len(self.people)] if index >= 0 else None
 
     def on_call_at(self, at: datetime) -> str | None:
         return self.person_at(self.index_at(at))
+
+    def shift_at(self, at: datetime) -> Shift | None:
+        """The whole rotation shift running at `at`; None before the first handoff."""
+        index = self.index_at(at)
+        if index < 0:
+            return None
+        person = self.people[index % len(self.people)]
+        return Shift(self.name, person, self.handoff_at(index), self.handoff_at(index + 1))
 
     def shifts(self, start: datetime, end: datetime) -> list[Shift]:
         """The shifts overlapping [start, end), clipped to it."""
@@ -138,8 +178,11 @@ def on_call_at(rotation: Rotation, at: datetime, overrides: Iterable[Override] =
 
 
 def apply_overrides(shifts: Sequence[Shift], overrides: Sequence[Override]) -> list[Shift]:
-    """The shifts with the overrides laid over them (in the given order, later winning),
-    adjacent pieces of one person under one override merged back together."""
+    """The shifts with the overrides laid over them in the given order, each one applied to
+    what the earlier ones left (so later ones win, and `covers_for` means whoever holds the
+    layer at that moment, as `on_call_at` reads it). Pieces of one person under one override
+    are merged back together, across handoffs too; a rotation shift that no override changes
+    stays one piece."""
     if not overrides:
         return list(shifts)
     result: list[Shift] = []
@@ -150,31 +193,31 @@ def apply_overrides(shifts: Sequence[Shift], overrides: Sequence[Override]) -> l
             if o.layer == shift.layer and o.start < shift.end and o.end > shift.start
         ]
         if not relevant:
-            _append_merged(result, shift)
+            result.append(shift)
             continue
         cuts = {shift.start, shift.end}
         for o in relevant:
             cuts |= {max(o.start, shift.start), min(o.end, shift.end)}
-        points = sorted(cuts)
-        for begins, ends in itertools.pairwise(points):
-            person, override_id = shift.person, None
+        for begins, ends in itertools.pairwise(sorted(cuts)):
+            person, override_id = shift.person, shift.override_id
             for o in relevant:
-                covers = o.covers_for is None or o.covers_for == shift.person
-                if covers and o.start <= begins and ends <= o.end:
+                if o.start <= begins and ends <= o.end and o.covers_for in {None, person}:
                     person, override_id = o.person, o.id
-            _append_merged(result, Shift(shift.layer, person, begins, ends, override_id))
+            _append_merged(result, Shift(shift.layer, person, begins, ends, override_id), shift)
     return result
 
 
-def _append_merged(result: list[Shift], shift: Shift) -> None:
+def _append_merged(result: list[Shift], piece: Shift, within: Shift) -> None:
+    """Joins `piece` to the last one when they are the same person under the same override,
+    or two untouched pieces of the same rotation shift `within`."""
     last = result[-1] if result else None
     if (
         last is not None
-        and last.end == shift.start
-        and last.person == shift.person
-        and last.override_id == shift.override_id
-        and last.override_id is not None
+        and last.end == piece.start
+        and last.person == piece.person
+        and last.override_id == piece.override_id
+        and (piece.override_id is not None or last.start >= within.start)
     ):
-        result[-1] = Shift(last.layer, last.person, last.start, shift.end, last.override_id)
+        result[-1] = Shift(last.layer, last.person, last.start, piece.end, last.override_id)
     else:
-        result.append(shift)
+        result.append(piece)
