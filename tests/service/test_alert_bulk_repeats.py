@@ -3,6 +3,7 @@ by one, and a careful fallback whenever order or a concurrent change could matte
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -105,3 +106,32 @@ def test_an_alert_resolved_between_lookup_and_count_falls_back_to_the_careful_wa
     assert (a.outcome, b.outcome) == (Outcome.CREATED, Outcome.REPEATED)
     counts = {(alert.fingerprint, alert.status): alert.count for alert in all_alerts(seeded_db)}
     assert counts == {("a", "resolved"): 1, ("b", "open"): 2, ("a", "open"): 1}
+
+
+def test_batches_on_postgresql_wait_for_each_others_alert_keys_instead_of_deadlocking(
+    database_url: str, seeded_db: Database
+) -> None:
+    """Two processes' batches naming the same alerts in opposite orders: the second waits for
+    the first to commit, where crosswise row locks would deadlock."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite has one writer at a time")
+    other_process = Database(database_url)
+    entered, locked = threading.Event(), threading.Event()
+
+    def second_batch() -> None:
+        with other_process.write() as session:
+            entered.set()
+            service_bulk.lock_keys(session, [[alert_event("b"), alert_event("a")]])
+            locked.set()
+
+    try:
+        with seeded_db.write() as session:
+            service_bulk.lock_keys(session, [[alert_event("a"), alert_event("b")]])
+            waiter = threading.Thread(target=second_batch)
+            waiter.start()
+            assert entered.wait(5)
+            assert not locked.wait(0.3)  # held until the first batch commits
+        assert locked.wait(5)
+        waiter.join(5)
+    finally:
+        other_process.dispose()

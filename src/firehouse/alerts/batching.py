@@ -91,6 +91,7 @@ class IngestBatcher:
         try:
             with self.db.write() as session:
                 now = self.clock.now()
+                service_bulk.lock_keys(session, [job.events for job in batch])
                 counted = _by_delivery(
                     service_bulk.count_repeats(session, [job.events for job in batch], now=now)
                 )

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import JSON, bindparam, case, select, update
+from sqlalchemy import JSON, bindparam, case, select, text, update
 from sqlalchemy.orm import Session
 
 from firehouse.alerts.events import Action, AlertEvent, IngestResult, Outcome
@@ -80,6 +80,33 @@ def count_repeats(
         position: IngestResult(Outcome.REPEATED, event.fingerprint, *open_alerts[key])
         for position, (key, event) in taken.items()
     }
+
+
+# Locks in one fixed order (by 64-bit hash of the key), inside the one statement.
+_LOCK_KEYS = text(
+    "SELECT pg_advisory_xact_lock(h) FROM "
+    "(SELECT DISTINCT hashtextextended(k, 0) AS h FROM unnest(CAST(:keys AS text[])) AS k "
+    "ORDER BY h) AS ordered"
+)
+
+
+def lock_keys(session: Session, deliveries: Sequence[Sequence[AlertEvent]]) -> None:
+    """On PostgreSQL, take a transaction lock on every alert key the batch touches, all in
+    one global order, before touching any row.
+
+    Two processes' batches carry the same alerts in different orders, and the careful way
+    applies a batch delivery by delivery: without this, one process inserting a new alert
+    that the other inserted first (the unique index waits) while the other waits on a row
+    the first updated is a deadlock, which PostgreSQL breaks after a second by failing one
+    batch (a 503 for every request in it). With every batch taking its keys' locks in the
+    same order first, the second simply waits for the first to commit. SQLite has one
+    writer at a time and needs none of this.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    keys = sorted({key_of(event) for events in deliveries for event in events})
+    if keys:
+        session.execute(_LOCK_KEYS, {"keys": keys})
 
 
 def _eligible(
