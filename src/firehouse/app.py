@@ -174,7 +174,8 @@ def create_app(
     # Public pages are answered before FastAPI's routing: for bytes already in memory, trying
     # every route and the per-request middleware cost more than the answer (performance.md).
     app.add_middleware(PublicPages, publisher=status_publisher)
-    app.add_middleware(IntakeFastPath)  # the same for alert intake (alerts/intake_fast.py)
+    # The same for alert intake, gated so a burst cannot starve the rest (alerts/intake_fast.py).
+    app.add_middleware(IntakeFastPath, concurrency=settings.intake_concurrency)
     app.state.status_publisher = status_publisher
     app.state.alert_batcher = alert_batcher
     app.include_router(slack_router)

@@ -37,6 +37,15 @@ class Settings(BaseSettings):
     dispatcher: bool = Field(
         default=True, description="Run the outbox dispatcher inside `firehouse serve`."
     )
+    intake_concurrency: int = Field(
+        default=4,
+        ge=1,
+        le=256,
+        description=(
+            "Alert intake requests a server process handles at once; more wait their turn. "
+            "Higher takes bursts faster but slows the rest of the API during them."
+        ),
+    )
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     slack_bot_token: SecretStr | None = Field(
         default=None,
