@@ -22,7 +22,7 @@ from firehouse.chat.console import ConsoleChatProvider
 from firehouse.chat.flow import ChatFlow, ProviderFactory
 from firehouse.chat.provider import ChatProvider
 from firehouse.clock import Clock, SystemClock
-from firehouse.db import Database
+from firehouse.db import Database, is_sqlite
 from firehouse.httpapi import errors
 from firehouse.httpapi.health import router as health_router
 from firehouse.httpapi.runtime import Runtime
@@ -113,6 +113,13 @@ def _advance(db: Database) -> Callable[[datetime], int]:
     return advance
 
 
+def intake_concurrency(settings: Settings, db: Database) -> int:
+    """See Settings.intake_concurrency and docs/performance.md for how the defaults were found."""
+    if settings.intake_concurrency is not None:
+        return settings.intake_concurrency
+    return 4 if is_sqlite(db.engine) else 16
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -175,7 +182,7 @@ def create_app(
     # every route and the per-request middleware cost more than the answer (performance.md).
     app.add_middleware(PublicPages, publisher=status_publisher)
     # The same for alert intake, gated so a burst cannot starve the rest (alerts/intake_fast.py).
-    app.add_middleware(IntakeFastPath, concurrency=settings.intake_concurrency)
+    app.add_middleware(IntakeFastPath, concurrency=intake_concurrency(settings, db))
     app.state.status_publisher = status_publisher
     app.state.alert_batcher = alert_batcher
     app.include_router(slack_router)

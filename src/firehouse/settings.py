@@ -37,13 +37,15 @@ class Settings(BaseSettings):
     dispatcher: bool = Field(
         default=True, description="Run the outbox dispatcher inside `firehouse serve`."
     )
-    intake_concurrency: int = Field(
-        default=4,
+    intake_concurrency: int | None = Field(
+        default=None,
         ge=1,
         le=256,
         description=(
             "Alert intake requests a server process handles at once; more wait their turn. "
-            "Higher takes bursts faster but slows the rest of the API during them."
+            "Higher takes bursts faster but slows the rest of the API during them. "
+            "Default: 4 on SQLite, 16 on PostgreSQL (whose commits cost more, so each "
+            "group commit needs more requests)."
         ),
     )
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)

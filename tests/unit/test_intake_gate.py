@@ -12,6 +12,9 @@ from fastapi import Request, Response
 
 from firehouse.alerts import intake_fast
 from firehouse.alerts.intake_fast import IntakeFastPath
+from firehouse.app import intake_concurrency
+from firehouse.db import Database
+from firehouse.settings import Settings
 
 
 class _App:
@@ -81,3 +84,15 @@ def test_other_paths_and_methods_go_to_the_application(monkeypatch: pytest.Monke
 
     assert asyncio.run(both()) == [200, 200]
     assert app.reached == ["/api/v1/incidents", "/api/v1/alerts"]
+
+
+def test_the_default_gate_is_4_on_sqlite_and_16_on_postgresql() -> None:
+    sqlite = Database("sqlite:///:memory:")
+    postgres = Database("postgresql+psycopg://postgres@127.0.0.1:5432/never-connected")
+    try:
+        assert intake_concurrency(Settings(), sqlite) == 4
+        assert intake_concurrency(Settings(), postgres) == 16
+        assert intake_concurrency(Settings(intake_concurrency=9), postgres) == 9
+    finally:
+        sqlite.dispose()
+        postgres.dispose()
