@@ -146,7 +146,7 @@ def rotation_from(layer: Mapping[str, Any], default_tz: str = "UTC") -> Rotation
     tz = zone(str(layer.get("timezone") or default_tz))
     hour, minute = (int(part) for part in str(layer.get("handoff", "09:00")).split(":"))
     handoff = time(0, 0) if hour == 24 else time(hour, minute)
-    start = layer.get("start", "2026-01-05")
+    start = layer.get("start", "2024-01-01")
     start_date = start if isinstance(start, date) else date.fromisoformat(str(start))
     length = str(layer.get("rotation", "weekly"))
     days = {"daily": 1, "weekly": 7}.get(length)

@@ -163,7 +163,7 @@ def _layer_out(layer: dict[str, Any], timezone: str, names: dict[str, str]) -> L
         handoff=str(layer.get("handoff", "09:00")),
         handoff_day=str(layer.get("handoff_day", "mon")) if rotation == "weekly" else None,
         timezone=str(layer.get("timezone") or timezone),
-        start=str(layer.get("start", "2026-01-05")),
+        start=str(layer.get("start", "2024-01-01")),
         people=[ref(str(p), names) for p in layer.get("people", [])],
     )
 
