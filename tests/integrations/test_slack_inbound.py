@@ -20,6 +20,7 @@ from firehouse.chat.model import ChatEventReceipt, ChatIdentity, IncidentChannel
 from firehouse.clock import FakeClock
 from firehouse.db import Database
 from firehouse.incidents.model import Incident, TimelineEntry
+from firehouse.oncall.model import Page, PageNotification
 from firehouse.outbox.model import Subscription
 from firehouse.settings import Settings
 from firehouse.statuspage import service as statuspage
@@ -397,6 +398,43 @@ def test_a_person_firehouse_cannot_match_yet_is_looked_up_for_next_time(running:
     assert running.roles()["commander"] == []
     # Looked up by email after the answer: the same command now works.
     assert in_channel(running, "commander <@U0DAN>") == "dan is now commander of #1."
+
+
+def pages(world: World) -> list[tuple[str, str, list[str]]]:
+    """(reason, message, people notified) of every page, oldest first."""
+    with world.db.read() as session:
+        found = []
+        for page in session.scalars(select(Page).order_by(Page.id)):
+            people = session.scalars(
+                select(PageNotification.person_id)
+                .where(PageNotification.page_id == page.id)
+                .distinct()
+            )
+            found.append((page.reason, page.message, sorted(people)))
+        return found
+
+
+def test_escalate_pages_the_services_point_people(running: World) -> None:
+    assert in_channel(running, "escalate") == (
+        "Paged Alice Ng for #1 (page 1); they are invited here."
+    )
+    [(reason, message, people)] = pages(running)
+    assert (reason, people) == ("point_person", ["alice"])
+    assert message.startswith("Incident #1 needs you")
+
+
+def test_escalate_to_another_service_or_a_person_with_a_message(running: World) -> None:
+    in_channel(running, "escalate cms partners cannot sign in")
+    in_channel(running, "escalate <@U0BOB|bob> can you check the load balancer?")
+    assert pages(running) == [
+        ("point_person", "partners cannot sign in", ["carol"]),
+        ("point_person", "can you check the load balancer?", ["bob"]),
+    ]
+
+
+def test_escalate_words_that_name_no_service_are_the_message(running: World) -> None:
+    in_channel(running, "escalate the database is down")
+    assert pages(running) == [("point_person", "the database is down", ["alice"])]
 
 
 def test_note_adds_a_timeline_entry(running: World) -> None:

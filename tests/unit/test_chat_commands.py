@@ -191,3 +191,20 @@ def test_statuspage_publish_needs_no_message() -> None:
 def test_statuspage_without_a_known_status_or_a_message_is_refused(text: str) -> None:
     with pytest.raises(CommandError):
         parse(text)
+
+
+def test_escalate_alone_means_the_incidents_own_service() -> None:
+    assert parse("escalate") == Command(Verb.ESCALATE)
+
+
+def test_escalate_keeps_a_candidate_service_and_every_word_of_the_message() -> None:
+    """Whether `payments` names a service is for the service layer; the words stay."""
+    assert parse("12 escalate payments checkout is down") == Command(
+        Verb.ESCALATE, number=12, service="payments", text="payments checkout is down"
+    )
+
+
+def test_escalate_to_a_mentioned_person_with_a_message() -> None:
+    command = parse("escalate <@U0DAN|dan> please look at the queue")
+    assert command.person is not None
+    assert (command.person.user_id, command.text) == ("U0DAN", "please look at the queue")

@@ -45,6 +45,7 @@ class Verb(StrEnum):
     CLOSE = "close"
     STATUS = "status"
     STATUSPAGE = "statuspage"
+    ESCALATE = "escalate"
     HELP = "help"
 
 
@@ -59,6 +60,7 @@ USAGE: dict[Verb, str] = {
     Verb.CLOSE: "close reason",
     Verb.STATUS: "status  (a summary only you see)",
     Verb.STATUSPAGE: "statuspage publish|investigating|identified|monitoring|resolved message",
+    Verb.ESCALATE: "escalate [service|@person] [message]  (pages point-people, invites them)",
     Verb.HELP: "help",
 }
 _ALIASES = {"comm": Verb.COMMS, "communications": Verb.COMMS, "ic": Verb.COMMANDER}
@@ -207,6 +209,21 @@ def _statuspage(verb: Verb, number: int | None, rest: str) -> Command:
     return Command(verb, number=number, public_status=status, text=message or None)
 
 
+def _escalate(verb: Verb, number: int | None, rest: str) -> Command:
+    """`escalate` pages the incident's service's point-people; `escalate payments` another
+    service's, `escalate @dan` one person; any words after are the message. Whether the first
+    word names a service is for the service layer to know: `service` is only a candidate,
+    and `text` keeps everything in case it is the start of the message."""
+    words = rest.split(maxsplit=1)
+    if not words:
+        return Command(verb, number=number)
+    first = words[0]
+    message = plain_text(words[1]) if len(words) > 1 else None
+    if first.startswith(("<@", "@")):
+        return Command(verb, number=number, person=user_ref(first, verb), text=message)
+    return Command(verb, number=number, service=first.lower(), text=plain_text(rest))
+
+
 def _bare(verb: Verb, number: int | None, rest: str) -> Command:
     if rest:
         raise CommandError(f"{verb.value} takes nothing after it", verb)
@@ -224,6 +241,7 @@ _PARSERS = {
     Verb.LINK: _link,
     Verb.STATUS: _bare,
     Verb.STATUSPAGE: _statuspage,
+    Verb.ESCALATE: _escalate,
     Verb.HELP: _bare,
 }
 

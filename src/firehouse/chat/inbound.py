@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from firehouse.catalog.apply import CHAT_SUBSCRIPTION
 from firehouse.catalog.config import ChatConfig
+from firehouse.catalog.model import Person, Service
 from firehouse.catalog.service import load_policy
 from firehouse.chat import identity
 from firehouse.chat.commands import Command, CommandError, Verb, usage
@@ -28,6 +29,8 @@ from firehouse.errors import DomainError, InvalidInput
 from firehouse.incidents import roles, service
 from firehouse.incidents.model import Incident
 from firehouse.incidents.policy import Role
+from firehouse.oncall import paging
+from firehouse.oncall.model import PageNotification
 from firehouse.outbox.model import Subscription
 from firehouse.statuspage import service as statuspage
 
@@ -229,6 +232,40 @@ def _statuspage(session: Session, command: Command, context: _Context) -> Reply:
     return Reply(f"Posted a public update ({status}) for #{context.number}.")
 
 
+def _escalate(session: Session, command: Command, context: _Context) -> Reply:
+    """Pages point-people into the incident; the chat flow invites them to this channel."""
+    person_id = service_id = None
+    message = command.text
+    if command.person is not None:
+        person_id = identity.person_named(session, context.invocation.provider, command.person)
+        if person_id is None:
+            later = (command.person.user_id,) if command.person.user_id else ()
+            raise _Unmatched(f"{command.person} is not a firehouse person yet.", later)
+    elif command.service is not None:
+        known = session.get(Service, command.service)
+        if known is not None and known.active:  # else the words are all the message
+            service_id = known.id
+            rest = (command.text or "").split(maxsplit=1)
+            message = rest[1] if len(rest) > 1 else None
+    page = paging.escalate_to_point_people(
+        session,
+        context.number,
+        service_id=service_id,
+        person_id=person_id,
+        message=message,
+        actor=context.actor,
+        now=context.now,
+    )
+    paged = session.scalars(
+        select(Person.name)
+        .join(PageNotification, PageNotification.person_id == Person.id)
+        .where(PageNotification.page_id == page.id)
+        .distinct()
+    ).all()
+    who = ", ".join(sorted(paged)) or "nobody reachable"
+    return Reply(f"Paged {who} for #{context.number} (page {page.id}); they are invited here.")
+
+
 _CHANGES = {
     Verb.PRIORITY: _priority,
     Verb.COMMANDER: _role,
@@ -238,6 +275,7 @@ _CHANGES = {
     Verb.RESOLVE: _resolve,
     Verb.CLOSE: _close,
     Verb.STATUSPAGE: _statuspage,
+    Verb.ESCALATE: _escalate,
 }
 
 
