@@ -7,6 +7,7 @@ The rules that compute shifts are in `rotation`; this module reads rows and chec
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -140,7 +141,26 @@ def _rendered(
     shifts: list[Shift] = []
     for rotation in rotations(schedule):
         layer_overrides = [o for o in overrides if o.layer == rotation.name]
-        shifts += apply_overrides(rotation.shifts(start, end), layer_overrides)
+        before = _before_the_rotation(rotation.name, rotation.handoff_at(0), start, layer_overrides)
+        shifts += before + apply_overrides(rotation.shifts(start, end), layer_overrides)
+    return shifts
+
+
+def _before_the_rotation(
+    layer: str, first_handoff: datetime, start: datetime, overrides: Sequence[Override]
+) -> list[Shift]:
+    """Before a layer's first handoff nobody is on call, so only an override for anyone
+    (no `covers_for`) puts someone there; the later of two overlapping ones wins."""
+    cut = {start, first_handoff}
+    whole = [o for o in overrides if o.covers_for is None and o.start < first_handoff]
+    for o in whole:
+        cut |= {min(max(o.start, start), first_handoff), min(max(o.end, start), first_handoff)}
+    points = sorted(p for p in cut if start <= p <= first_handoff)
+    shifts: list[Shift] = []
+    for begins, ends in itertools.pairwise(points):
+        holder = next((o for o in reversed(whole) if o.start <= begins and ends <= o.end), None)
+        if holder is not None:
+            shifts.append(Shift(layer, holder.person, begins, ends, holder.id))
     return shifts
 
 
