@@ -1,7 +1,7 @@
 """Every table, imported in one place so Alembic and test fixtures see the whole schema."""
 
 from firehouse.alerts.model import Alert, AlertGroup, AlertSilence
-from firehouse.auth.model import ApiToken
+from firehouse.auth.model import ApiToken, User, WebSession
 from firehouse.catalog.model import OrganisationSetting, Person, PriorityLevelRow, Service, Team
 from firehouse.chat.model import ChatEventReceipt, ChatIdentity, ChatPost, IncidentChannel
 from firehouse.db import Base
@@ -13,6 +13,13 @@ from firehouse.incidents.model import (
     TimelineEntry,
 )
 from firehouse.integrations.atlassian_statuspage.model import AtlassianIncidentLink
+from firehouse.oncall.model import (
+    EscalationPolicy,
+    Page,
+    PageNotification,
+    Schedule,
+    ScheduleOverride,
+)
 from firehouse.outbox.model import OutboxDelivery, OutboxEvent, Subscription
 from firehouse.statuspage.model import (
     Component,
@@ -35,6 +42,7 @@ __all__ = [
     "ChatIdentity",
     "ChatPost",
     "Component",
+    "EscalationPolicy",
     "Incident",
     "IncidentChannel",
     "IncidentCounter",
@@ -43,16 +51,22 @@ __all__ = [
     "OrganisationSetting",
     "OutboxDelivery",
     "OutboxEvent",
+    "Page",
+    "PageNotification",
     "Person",
     "PriorityLevelRow",
     "PublicIncident",
     "PublicIncidentComponent",
     "PublicUpdate",
     "RoleAssignment",
+    "Schedule",
+    "ScheduleOverride",
     "Service",
     "Subscriber",
     "Subscription",
     "Team",
     "TimelineEntry",
+    "User",
+    "WebSession",
     "metadata",
 ]

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -59,6 +60,8 @@ class Incident(Base):
     source_url: Mapped[str | None] = mapped_column(String(2000))
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     training: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Visible only to its participants (reporter, role holders) and admins; see issue 7.
+    private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     close_reason: Mapped[str | None] = mapped_column(Text)
     resolution_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
