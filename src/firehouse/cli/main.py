@@ -23,6 +23,7 @@ from firehouse.cli import (
     paging,
     statuspage,
     tokens,
+    users,
 )
 from firehouse.cli.errors import ReportingGroup
 
@@ -43,6 +44,7 @@ app.add_typer(admin.commands)
 app.add_typer(db.commands, name="db")
 app.add_typer(config.commands, name="config")
 app.add_typer(tokens.commands, name="token")
+app.add_typer(users.commands, name="user")
 app.add_typer(outbox.commands, name="outbox")
 app.add_typer(incidents.commands)
 app.add_typer(actions.commands)
