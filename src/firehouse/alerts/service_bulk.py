@@ -18,35 +18,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import JSON, bindparam, case, select, text, update
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
 from firehouse.alerts.events import Action, AlertEvent, IngestResult, Outcome
-from firehouse.alerts.service_ingest import ALERTS, key_of, repeat_values
-from firehouse.db import UTCDateTime
+from firehouse.alerts.service_ingest import ALERTS, counting_update, key_of, repeat_values
 from firehouse.incidents.model import Incident
 
 Position = tuple[int, int]  # (delivery, event) in the batch
 _ALERTS = ALERTS
 _CHUNK = 500  # keys per SELECT, well under every driver's parameter limit
 
-_COUNT_ONE = (
-    update(_ALERTS)
-    .where(_ALERTS.c.id == bindparam("p_id"), _ALERTS.c.open_key == bindparam("p_key"))
-    .values(
-        count=_ALERTS.c.count + 1,
-        last_seen_at=bindparam("p_now", type_=UTCDateTime()),
-        summary=bindparam("p_summary"),
-        description=bindparam("p_description"),
-        severity=bindparam("p_severity"),
-        priority=bindparam("p_priority"),
-        labels=bindparam("p_labels", type_=JSON()),
-        details=case(
-            (_ALERTS.c.action == "dropped", _ALERTS.c.details),
-            else_=bindparam("p_details", type_=JSON()),
-        ),
-        links=bindparam("p_links", type_=JSON()),
-    )
+_COUNT_ONE = counting_update(
+    _ALERTS.c.id == bindparam("p_id"), _ALERTS.c.open_key == bindparam("p_key")
 )
 
 

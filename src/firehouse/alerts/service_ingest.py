@@ -13,7 +13,18 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import JSON, ColumnElement, Table, bindparam, case, func, literal, select, update
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Table,
+    Update,
+    bindparam,
+    case,
+    func,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -72,25 +83,33 @@ def trigger(
 # an ORM UPDATE afterwards looks for the updated rows among the session's objects to refresh
 # them, which took 40% of the intake's time, and the intake holds no Alert objects to refresh.
 ALERTS = cast(Table, Alert.__table__)
-_ALERTS = ALERTS
-_REPEAT = (
-    update(_ALERTS)
-    .where(_ALERTS.c.open_key == bindparam("p_key"))
-    .values(
-        count=_ALERTS.c.count + 1,
-        last_seen_at=bindparam("p_now", type_=UTCDateTime()),
-        summary=bindparam("p_summary"),
-        description=bindparam("p_description"),
-        severity=bindparam("p_severity"),
-        priority=bindparam("p_priority"),
-        labels=bindparam("p_labels", type_=JSON()),
-        details=case(
-            (_ALERTS.c.action == "dropped", _ALERTS.c.details),
-            else_=bindparam("p_details", type_=JSON()),
-        ),
-        links=bindparam("p_links", type_=JSON()),
+
+
+def counting_update(*where: ColumnElement[bool]) -> Update:
+    """The UPDATE that counts one more delivery of an open alert and takes its newest
+    content, from the values `repeat_values` binds; `where` picks the row."""
+    return (
+        update(ALERTS)
+        .where(*where)
+        .values(
+            count=ALERTS.c.count + 1,
+            last_seen_at=bindparam("p_now", type_=UTCDateTime()),
+            summary=bindparam("p_summary"),
+            description=bindparam("p_description"),
+            severity=bindparam("p_severity"),
+            priority=bindparam("p_priority"),
+            labels=bindparam("p_labels", type_=JSON()),
+            details=case(
+                (ALERTS.c.action == "dropped", ALERTS.c.details),
+                else_=bindparam("p_details", type_=JSON()),
+            ),
+            links=bindparam("p_links", type_=JSON()),
+        )
     )
-    .returning(_ALERTS.c.id, _ALERTS.c.incident_id)
+
+
+_REPEAT = counting_update(ALERTS.c.open_key == bindparam("p_key")).returning(
+    ALERTS.c.id, ALERTS.c.incident_id
 )
 
 
