@@ -23,7 +23,6 @@ import json
 import re
 import threading
 import time
-from collections import defaultdict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import ThreadingHTTPServer
@@ -33,7 +32,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from tests.fakes.atlassian_statuspage_state import Json, Page, Reply
-from tests.fakes.loopback import JsonApiHandler, LoopbackServer
+from tests.fakes.loopback import Fault, Faults, JsonApiHandler, LoopbackServer
 
 PAGE_ID = "emupage00001"
 API_KEY = "emulator-api-key-0123456789"
@@ -46,13 +45,6 @@ _ROUTES = (
     ("PATCH", r"/incidents/(?P<id>[a-z0-9]+)", "update_incident"),
     ("PATCH", r"/components/(?P<id>[A-Za-z0-9]+)", "update_component"),
 )
-
-
-@dataclass(frozen=True)
-class Fault:
-    status: int | None = None
-    retry_after: float | None = None
-    lose: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,7 +64,7 @@ class StatuspageEmulator(LoopbackServer):
         self.latency = 0.0
         self.min_interval = 0.0
         self.calls: list[Call] = []
-        self._faults: dict[str, deque[Fault]] = defaultdict(deque)
+        self.faults = Faults()
         self._last_call = float("-inf")
         self._lock = threading.RLock()
         self._serve(_Server(self))
@@ -111,13 +103,11 @@ class StatuspageEmulator(LoopbackServer):
         self, route: str, *, status: int = 500, retry_after: float | None = None, times: int = 1
     ) -> None:
         """The next `times` calls fail without effect."""
-        with self._lock:
-            self._faults[route].extend([Fault(status=status, retry_after=retry_after)] * times)
+        self.faults.add(route, Fault(status=status, retry_after=retry_after), times)
 
     def lose_reply(self, route: str, *, times: int = 1) -> None:
         """The next `times` calls take effect, then the connection is reset."""
-        with self._lock:
-            self._faults[route].extend([Fault(lose=True)] * times)
+        self.faults.add(route, Fault(lose=True), times)
 
     # serving -------------------------------------------------------------------------------
     def answer(
@@ -129,7 +119,7 @@ class StatuspageEmulator(LoopbackServer):
             now = time.monotonic()
             throttled = now - self._last_call < self.min_interval
             self._last_call = now
-            fault = self._faults[route].popleft() if self._faults[route] else None
+            fault = self.faults.take(route)
             if route == "unknown_page":
                 reply = Reply(404, {"error": "The requested resource could not be found."})
             elif key != self.api_key:

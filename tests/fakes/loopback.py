@@ -8,6 +8,8 @@ import json
 import socket
 import struct
 import threading
+from collections import defaultdict, deque
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from types import TracebackType
 from typing import Any, Self
@@ -72,3 +74,31 @@ class JsonApiHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: tests read the emulator's call log instead."""
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One injected failure: answer `status` (with Retry-After), or, with `lose`, take
+    effect and then reset the connection, so the client never learns it succeeded."""
+
+    status: int | None = None
+    retry_after: float | None = None
+    lose: bool = False
+
+
+class Faults:
+    """Failures queued per route and taken one per call, in order: what every emulator
+    injects (`fail_next`, `lose_next`)."""
+
+    def __init__(self) -> None:
+        self._queued: dict[str, deque[Fault]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def add(self, route: str, fault: Fault, times: int = 1) -> None:
+        with self._lock:
+            self._queued[route].extend([fault] * times)
+
+    def take(self, route: str) -> Fault | None:
+        with self._lock:
+            queued = self._queued[route]
+            return queued.popleft() if queued else None

@@ -16,14 +16,13 @@ from __future__ import annotations
 import re
 import threading
 import uuid
-from collections import defaultdict, deque
 from dataclasses import dataclass
 from http.server import ThreadingHTTPServer
 from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 from firehouse.importers.opsgenie import OpsgenieAccount
-from tests.fakes.loopback import JsonApiHandler, LoopbackServer
+from tests.fakes.loopback import Fault, Faults, JsonApiHandler, LoopbackServer
 
 Json = dict[str, Any]
 _TOO_MANY = "You are making too many requests! To avoid errors, we recommend you limit requests."
@@ -49,12 +48,6 @@ class Call:
     status: int
 
 
-@dataclass(frozen=True)
-class _Fault:
-    status: int
-    retry_after: float | None
-
-
 class OpsgenieEmulator(LoopbackServer):
     def __init__(
         self, account: OpsgenieAccount, api_key: str = API_KEY, max_page_size: int = 100
@@ -63,15 +56,14 @@ class OpsgenieEmulator(LoopbackServer):
         self.api_key = api_key
         self.max_page_size = max_page_size
         self.calls: list[Call] = []
-        self._faults: dict[str, deque[_Fault]] = defaultdict(deque)
+        self.faults = Faults()
         self._lock = threading.Lock()
         self._serve(_Server(self))
 
     def fail_next(
         self, route: str, *, status: int = 500, retry_after: float | None = None, times: int = 1
     ) -> None:
-        with self._lock:
-            self._faults[route].extend([_Fault(status, retry_after)] * times)
+        self.faults.add(route, Fault(status, retry_after), times)
 
     def calls_to(self, route: str) -> list[Call]:
         with self._lock:
@@ -81,8 +73,8 @@ class OpsgenieEmulator(LoopbackServer):
         self, path: str, query: dict[str, list[str]], authorization: str | None
     ) -> tuple[int, Json, float | None]:
         route, params = _route(path)
+        fault = self.faults.take(route)
         with self._lock:
-            fault = self._faults[route].popleft() if self._faults[route] else None
             if authorization != f"GenieKey {self.api_key}":
                 status, body, wait = 401, _meta({"message": "Could not authenticate"}), None
             elif fault is not None:

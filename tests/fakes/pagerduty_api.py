@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import defaultdict, deque
 from dataclasses import dataclass
 from datetime import datetime
 from http.server import ThreadingHTTPServer
@@ -22,7 +21,7 @@ from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 from firehouse.importers.pagerduty import PagerdutyAccount
-from tests.fakes.loopback import JsonApiHandler, LoopbackServer
+from tests.fakes.loopback import Fault, Faults, JsonApiHandler, LoopbackServer
 
 Json = dict[str, Any]
 API_KEY = "y_NbAkKc66ryYTWUXYEu"
@@ -51,12 +50,6 @@ class Call:
     status: int
 
 
-@dataclass(frozen=True)
-class _Fault:
-    status: int
-    retry_after: float | None
-
-
 class PagerdutyEmulator(LoopbackServer):
     def __init__(
         self, account: PagerdutyAccount, api_key: str = API_KEY, max_page_size: int = 100
@@ -65,15 +58,14 @@ class PagerdutyEmulator(LoopbackServer):
         self.api_key = api_key
         self.max_page_size = max_page_size
         self.calls: list[Call] = []
-        self._faults: dict[str, deque[_Fault]] = defaultdict(deque)
+        self.faults = Faults()
         self._lock = threading.Lock()
         self._serve(_Server(self))
 
     def fail_next(
         self, route: str, *, status: int = 500, retry_after: float | None = None, times: int = 1
     ) -> None:
-        with self._lock:
-            self._faults[route].extend([_Fault(status, retry_after)] * times)
+        self.faults.add(route, Fault(status, retry_after), times)
 
     def calls_to(self, route: str) -> list[Call]:
         with self._lock:
@@ -83,8 +75,8 @@ class PagerdutyEmulator(LoopbackServer):
         self, path: str, query: dict[str, list[str]], headers: dict[str, str]
     ) -> tuple[int, Json, float | None]:
         route, params = _route(path)
+        fault = self.faults.take(route)
         with self._lock:
-            fault = self._faults[route].popleft() if self._faults[route] else None
             wait = None
             if headers.get("authorization") != f"Token token={self.api_key}":
                 status, body = 401, {"error": _ERRORS[401]}

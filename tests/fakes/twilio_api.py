@@ -24,7 +24,6 @@ import re
 import secrets
 import threading
 import time
-from collections import defaultdict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,7 +34,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from tests.fakes.loopback import JsonApiHandler, LoopbackServer
+from tests.fakes.loopback import Fault, Faults, JsonApiHandler, LoopbackServer
 
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 AUTH_TOKEN = "emulator-auth-token-0123456789ab"
@@ -58,13 +57,6 @@ _ERRORS = {
     "phone number for this destination/account.",
     21617: "The concatenated message body exceeds the 1600 character limit.",
 }
-
-
-@dataclass(frozen=True)
-class Fault:
-    status: int | None = None
-    retry_after: float | None = None
-    lose: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,7 +92,7 @@ class TwilioEmulator(LoopbackServer):
         self.latency = 0.0
         self.calls: list[Call] = []
         self.created: dict[str, list[Json]] = {resource: [] for resource in RESOURCES}
-        self._faults: dict[str, deque[Fault]] = defaultdict(deque)
+        self.faults = Faults()
         self._ids = itertools.count(1)
         self._lock = threading.RLock()
         self._serve(_Server(self))
@@ -142,13 +134,11 @@ class TwilioEmulator(LoopbackServer):
         self, resource: str, *, status: int = 500, retry_after: float | None = None, times: int = 1
     ) -> None:
         """The next `times` requests to "Messages" or "Calls" fail without effect."""
-        with self._lock:
-            self._faults[resource].extend([Fault(status=status, retry_after=retry_after)] * times)
+        self.faults.add(resource, Fault(status=status, retry_after=retry_after), times)
 
     def lose_reply(self, resource: str, *, times: int = 1) -> None:
         """The next `times` requests take effect, then the connection is reset."""
-        with self._lock:
-            self._faults[resource].extend([Fault(lose=True)] * times)
+        self.faults.add(resource, Fault(lose=True), times)
 
     # serving -------------------------------------------------------------------------------
     def answer(
@@ -158,7 +148,7 @@ class TwilioEmulator(LoopbackServer):
         match = re.fullmatch(rf"/{API_VERSION}/Accounts/([^/]+)/(Messages|Calls)\.json", path)
         resource = match.group(2) if match else "unknown"
         with self._lock:
-            fault = self._faults[resource].popleft() if self._faults[resource] else None
+            fault = self.faults.take(resource)
             status, body = self._result(match, path, form, auth, fault)
             lost = fault is not None and fault.lose
             self.calls.append(Call(resource, form, time.time(), None if lost else status))
