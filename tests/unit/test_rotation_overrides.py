@@ -23,7 +23,9 @@ MONDAY = datetime(2026, 1, 5, 9, tzinfo=UTC)  # maya's first week starts here
 
 
 def weekly() -> Rotation:
-    return rotation_from({"name": "primary", "people": PEOPLE, "timezone": "UTC"})
+    return rotation_from(
+        {"name": "primary", "people": PEOPLE, "timezone": "UTC", "start": "2026-01-05"}
+    )
 
 
 def override(
