@@ -7,7 +7,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from argon2 import PasswordHasher, Type
 
+from firehouse.auth import passwords
 from firehouse.clock import FakeClock
 from firehouse.db import Database
 from tests.databases import empty_postgres, postgres_database, sqlite_copy, sqlite_template
@@ -39,6 +41,17 @@ def seeded_db(db: Database) -> Database:
     with db.write() as session:
         seed_catalog(session)
     return db
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id at its production cost takes about 0.2 s a hash here, and the sign-in tests
+    hash hundreds of times; they test the flow, not the cost, so they hash cheaply. Tests
+    marked `real_password_cost` keep the production hasher (tests/unit/test_passwords.py)."""
+    if request.node.get_closest_marker("real_password_cost") is None:
+        cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=Type.ID)
+        monkeypatch.setattr(passwords, "_HASHER", cheap)
+        passwords.dummy_hash.cache_clear()
 
 
 @pytest.fixture
