@@ -25,11 +25,13 @@ from firehouse.alerts.schemas import (
     alert_out,
     silence_out,
 )
+from firehouse.auth.service import Principal
 from firehouse.errors import InvalidInput
 from firehouse.httpapi.deps import Responder, RuntimeDep, Viewer
 from firehouse.httpapi.errors import documented
 from firehouse.httpapi.types import Id
 from firehouse.incidents.model import Incident
+from firehouse.incidents.visibility import sight_of, visible
 
 router = APIRouter(
     prefix="/api/v1",
@@ -57,19 +59,22 @@ def _moment(text: str | None, field: str) -> datetime | None:
     return moment
 
 
-def _numbers(session: Session, alerts: Iterable[Alert]) -> dict[int, int]:
-    """Incident id → number for the incidents these alerts belong to (one query)."""
+def _numbers(session: Session, alerts: Iterable[Alert], caller: Principal) -> dict[int, int]:
+    """Incident id → number for the incidents these alerts belong to (one query), leaving out
+    private incidents the caller may not see: their alerts show no incident at all."""
     ids = {alert.incident_id for alert in alerts if alert.incident_id is not None}
     if not ids:
         return {}
-    rows = session.execute(select(Incident.id, Incident.number).where(Incident.id.in_(ids)))
-    return {row.id: row.number for row in rows}
+    query = select(Incident.id, Incident.number).where(
+        Incident.id.in_(ids), visible(sight_of(caller))
+    )
+    return {row.id: row.number for row in session.execute(query)}
 
 
 @router.get("/alerts")
 def list_alerts(
     runtime: RuntimeDep,
-    _caller: Viewer,
+    caller: Viewer,
     status: StatusName | None = None,
     source: SourceName | None = None,
     service_id: Annotated[Id | None, Query(alias="service")] = None,
@@ -95,30 +100,30 @@ def list_alerts(
     )
     with runtime.db.read() as session:
         page, next_cursor = queries.list_alerts(session, criteria)
-        numbers = _numbers(session, page)
+        numbers = _numbers(session, page, caller)
     return AlertPage(items=[alert_out(a, numbers) for a in page], next_cursor=next_cursor)
 
 
 @router.get("/alerts/{alert_id}")
-def get_alert(alert_id: AlertId, runtime: RuntimeDep, _caller: Viewer) -> AlertDetailOut:
+def get_alert(alert_id: AlertId, runtime: RuntimeDep, caller: Viewer) -> AlertDetailOut:
     """One alert, with the payload it last arrived in."""
     with runtime.db.read() as session:
         alert = queries.get_alert(session, alert_id)
-        return alert_detail_out(alert, _numbers(session, [alert]))
+        return alert_detail_out(alert, _numbers(session, [alert], caller))
 
 
 @router.post("/alerts/{alert_id}/acknowledge")
 def acknowledge(alert_id: AlertId, runtime: RuntimeDep, caller: Responder) -> AlertOut:
     with runtime.db.write() as session:
         alert = service.acknowledge(session, alert_id, actor=caller.actor, now=runtime.clock.now())
-        return alert_out(alert, _numbers(session, [alert]))
+        return alert_out(alert, _numbers(session, [alert], caller))
 
 
 @router.post("/alerts/{alert_id}/resolve")
 def resolve(alert_id: AlertId, runtime: RuntimeDep, caller: Responder) -> AlertOut:
     with runtime.db.write() as session:
         alert = service.resolve(session, alert_id, actor=caller.actor, now=runtime.clock.now())
-        return alert_out(alert, _numbers(session, [alert]))
+        return alert_out(alert, _numbers(session, [alert], caller))
 
 
 @router.get("/silences")

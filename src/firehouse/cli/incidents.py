@@ -29,6 +29,12 @@ def declare(
     commander: Annotated[
         str | None, typer.Option(help="Person id of the incident commander.", show_default=False)
     ] = None,
+    private: Annotated[
+        bool,
+        typer.Option(
+            "--private", help="Visible only to its participants and admins (a security incident)."
+        ),
+    ] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Declare an incident; prints its number and URL."""
@@ -38,6 +44,8 @@ def declare(
         body["source_url"] = source_url
     if commander is not None:
         body["commander"] = commander
+    if private:
+        body["private"] = True
     with api() as client:
         incident = client.post("/incidents", body)
     if as_json:
@@ -126,6 +134,7 @@ def print_incident(incident: dict[str, Any]) -> None:
             ("reporter", incident["reporter"]),
             ("tags", incident["tags"]),
             ("training", "yes" if incident["training"] else None),
+            ("private", "yes: participants and admins only" if incident.get("private") else None),
             ("source", incident["source_url"]),
             ("channel", _channel(incident.get("channel"))),
             ("declared", moment(incident["declared_at"])),

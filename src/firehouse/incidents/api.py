@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Header, Path, Query, Response
 from sqlalchemy.orm import Session
 
+from firehouse.auth.service import Principal
 from firehouse.chat.model import IncidentChannel
 from firehouse.chat.queries import channels_of
 from firehouse.errors import InvalidInput
@@ -22,7 +23,7 @@ from firehouse.httpapi.deps import (
 from firehouse.httpapi.errors import documented
 from firehouse.httpapi.runtime import Runtime
 from firehouse.httpapi.types import Id
-from firehouse.incidents import queries, roles, service
+from firehouse.incidents import privacy, queries, roles, service
 from firehouse.incidents.model import Incident
 from firehouse.incidents.schemas import (
     ChannelOut,
@@ -44,6 +45,7 @@ from firehouse.incidents.schemas import (
     incident_out,
     link_out,
 )
+from firehouse.incidents.visibility import ensure_visible, sight_of
 from firehouse.statuspage.linking import linked_to
 from firehouse.statuspage.model import PublicIncident
 
@@ -62,11 +64,21 @@ Change = Callable[[Session, datetime], Incident]
 
 
 def _apply(
-    runtime: Runtime, response: Response, change: Change, *, new: bool = False
+    runtime: Runtime,
+    response: Response,
+    change: Change,
+    *,
+    number: int | None = None,
+    caller: Principal | None = None,
 ) -> IncidentOut:
-    """`new`: a just-declared incident has no channel or public incident yet (integrations
+    """With `number` (every change but declare), a private incident the caller may not see
+    is missing before anything else is checked, so no 409 or 422 hints that it exists.
+    Without it, a just-declared incident has no channel or public incident yet (integrations
     create them later), so the lookups are skipped."""
     with runtime.db.write() as session:
+        new = number is None
+        if number is not None and caller is not None:
+            ensure_visible(session, number, sight_of(caller))
         incident = change(session, runtime.clock.now())
         channels = {} if new else channels_of(session, [incident.id])
         public = {} if new else linked_to(session, [incident.id])
@@ -116,12 +128,12 @@ def declare(
         reporter=body.reporter or caller.person_id,
         training=body.training,
         detected_at=body.detected_at,
+        private=body.private,
     )
     out = _apply(
         runtime,
         response,
         lambda s, now: service.declare(s, declaration, actor=caller.actor, now=now),
-        new=True,
     )
     response.headers["Location"] = f"/api/v1/incidents/{out.number}"
     return out
@@ -130,7 +142,7 @@ def declare(
 @router.get("")
 def list_incidents(
     runtime: RuntimeDep,
-    _caller: Viewer,
+    caller: Viewer,
     status: Annotated[str | None, Query(max_length=20)] = None,
     priority: Priority | None = None,
     service_id: Annotated[Id | None, Query(alias="service")] = None,
@@ -147,7 +159,7 @@ def list_incidents(
         limit=limit,
     )
     with runtime.db.read() as session:
-        page, next_number = queries.list_incidents(session, criteria)
+        page, next_number = queries.list_incidents(session, criteria, sight_of(caller))
         ids = [incident.id for incident in page]
         channels, public = channels_of(session, ids), linked_to(session, ids)
         items = [_out(incident, runtime, channels, public) for incident in page]
@@ -156,10 +168,10 @@ def list_incidents(
 
 @router.get("/{number}")
 def get_incident(
-    number: Number, runtime: RuntimeDep, _caller: Viewer, response: Response
+    number: Number, runtime: RuntimeDep, caller: Viewer, response: Response
 ) -> IncidentOut:
     with runtime.db.read() as session:
-        incident = queries.get_incident(session, number)
+        incident = queries.get_incident(session, number, sight_of(caller))
         ids = [incident.id]
         out = _out(incident, runtime, channels_of(session, ids), linked_to(session, ids))
     response.headers["ETag"] = f'"{out.version}"'
@@ -183,13 +195,19 @@ def patch_incident(
         service=body.service,
         tags=tuple(body.tags) if body.tags is not None else None,
     )
-    return _apply(
-        runtime,
-        response,
-        lambda s, now: service.update(
-            s, number, changes, actor=caller.actor, now=now, expected_version=version
-        ),
-    )
+
+    def change(session: Session, now: datetime) -> Incident:
+        incident = service.update(
+            session, number, changes, actor=caller.actor, now=now, expected_version=version
+        )
+        if body.private is None:
+            return incident
+        # The version was checked above; this step is part of the same PATCH.
+        return privacy.set_private(
+            session, number, body.private, sight=sight_of(caller), actor=caller.actor, now=now
+        )
+
+    return _apply(runtime, response, change, number=number, caller=caller)
 
 
 @router.post("/{number}/roles")
@@ -208,6 +226,8 @@ def assign_role(
         lambda s, now: roles.assign_role(
             s, number, body.role, body.person, actor=caller.actor, now=now, expected_version=version
         ),
+        number=number,
+        caller=caller,
     )
 
 
@@ -242,13 +262,15 @@ def remove_role(
             now=now,
             expected_version=version,
         ),
+        number=number,
+        caller=caller,
     )
 
 
 @router.get("/{number}/timeline")
-def get_timeline(number: Number, runtime: RuntimeDep, _caller: Viewer) -> list[TimelineEntryOut]:
+def get_timeline(number: Number, runtime: RuntimeDep, caller: Viewer) -> list[TimelineEntryOut]:
     with runtime.db.read() as session:
-        return [entry_out(e) for e in queries.timeline(session, number)]
+        return [entry_out(e) for e in queries.timeline(session, number, sight_of(caller))]
 
 
 @router.post("/{number}/timeline", status_code=201)
@@ -256,6 +278,7 @@ def add_timeline_entry(
     number: Number, body: TimelineIn, runtime: RuntimeDep, caller: Responder
 ) -> TimelineEntryOut:
     with runtime.db.write() as session:
+        ensure_visible(session, number, sight_of(caller))
         entry = service.add_timeline_entry(
             session,
             number,
@@ -270,6 +293,7 @@ def add_timeline_entry(
 @router.post("/{number}/links", status_code=201)
 def add_link(number: Number, body: LinkIn, runtime: RuntimeDep, caller: Responder) -> LinkOut:
     with runtime.db.write() as session:
+        ensure_visible(session, number, sight_of(caller))
         link = service.add_link(
             session,
             number,
@@ -287,7 +311,11 @@ def acknowledge(
     number: Number, runtime: RuntimeDep, caller: Responder, response: Response
 ) -> IncidentOut:
     return _apply(
-        runtime, response, lambda s, now: roles.acknowledge(s, number, actor=caller.actor, now=now)
+        runtime,
+        response,
+        lambda s, now: roles.acknowledge(s, number, actor=caller.actor, now=now),
+        number=number,
+        caller=caller,
     )
 
 
@@ -307,6 +335,8 @@ def resolve(
         lambda s, now: service.resolve(
             s, number, body.note, actor=caller.actor, now=now, expected_version=version
         ),
+        number=number,
+        caller=caller,
     )
 
 
@@ -332,6 +362,8 @@ def close(
             bug_links=tuple(body.bug_links),
             expected_version=version,
         ),
+        number=number,
+        caller=caller,
     )
 
 
@@ -352,4 +384,6 @@ def reopen(
         lambda s, now: service.reopen(
             s, number, actor=caller.actor, now=now, reason=reason, expected_version=version
         ),
+        number=number,
+        caller=caller,
     )

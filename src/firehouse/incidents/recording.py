@@ -112,6 +112,9 @@ def snapshot(incident: Incident) -> dict[str, Any]:
         "source_url": incident.source_url,
         "tags": list(incident.tags),
         "training": incident.training,
+        # Integrations must know: chat makes the channel private, webhooks and the status page
+        # stay silent about it.
+        "private": incident.private,
         "commander": next(iter(incident.holders(Role.COMMANDER)), None),
         "communications_lead": next(iter(incident.holders(Role.COMMUNICATIONS_LEAD)), None),
         "responders": incident.holders(Role.RESPONDER),

@@ -34,6 +34,7 @@ class DeclareIn(_Input):
     reporter: Id | None = None
     training: StrictBool | None = None  # not "yes" or 1: the documented type only
     detected_at: Moment | None = None
+    private: StrictBool = False
 
 
 class PatchIn(_Input):
@@ -42,6 +43,7 @@ class PatchIn(_Input):
     priority: Priority | None = None
     service: Id | None = None
     tags: list[Tag] | None = Field(default=None, max_length=50)
+    private: StrictBool | None = None
 
 
 class RoleIn(_Input):
@@ -110,6 +112,7 @@ class IncidentOut(BaseModel):
     source_url: str | None
     tags: list[str]
     training: bool
+    private: bool = Field(description="Visible only to participants and admins.")
     commander: str | None
     communications_lead: str | None
     responders: list[str]
@@ -161,6 +164,7 @@ def incident_out(
         source_url=incident.source_url,
         tags=list(incident.tags),
         training=incident.training,
+        private=incident.private,
         commander=next(iter(incident.holders(Role.COMMANDER)), None),
         communications_lead=next(iter(incident.holders(Role.COMMUNICATIONS_LEAD)), None),
         responders=incident.holders(Role.RESPONDER),

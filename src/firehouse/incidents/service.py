@@ -52,6 +52,7 @@ class Declaration:
     reporter: str | None = None
     training: bool | None = None
     detected_at: datetime | None = None
+    private: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,12 @@ def declare(session: Session, declaration: Declaration, *, actor: str, now: date
         active_person(session, declaration.commander, field="commander")
     detected = declaration.detected_at or now
     not_in_future(detected, now, "detected_at")
+    if declaration.private and not (declaration.reporter or declaration.commander):
+        raise InvalidInput(
+            "a private incident is visible only to its participants: name its reporter or "
+            "commander (a token acting for a person is its reporter)",
+            field="private",
+        )
     incident = Incident(
         number=next_number(session),
         message=message,
@@ -85,6 +92,7 @@ def declare(session: Session, declaration: Declaration, *, actor: str, now: date
         source_url=_optional_url(declaration.source_url, "source_url"),
         tags=_clean_tags(declaration.tags),
         training=is_training(policy, priority, declaration.training),
+        private=declaration.private,
         created_at=now,
         updated_at=now,
         detected_at=min(detected, now),

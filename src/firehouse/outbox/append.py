@@ -12,6 +12,10 @@ from firehouse.db import notify_after_commit
 from firehouse.outbox.events import DomainEvent, subscribes_to
 from firehouse.outbox.model import OutboxDelivery, OutboxEvent, Subscription
 
+# Subscription kinds that post events to whatever endpoint an operator configured, outside
+# firehouse's access control: they never receive events of a private incident.
+OUTSIDE_KINDS = frozenset({"webhook"})
+
 
 def append(session: Session, event: DomainEvent, *, now: datetime) -> OutboxEvent:
     row = OutboxEvent(
@@ -20,7 +24,10 @@ def append(session: Session, event: DomainEvent, *, now: datetime) -> OutboxEven
     session.add(row)
     session.flush()
     subscriptions = session.scalars(select(Subscription).where(Subscription.active.is_(True)))
+    confidential = is_confidential(event)
     for subscription in subscriptions:
+        if confidential and subscription.kind in OUTSIDE_KINDS:
+            continue
         if subscribes_to(subscription.event_types, event.type.value):
             session.add(
                 OutboxDelivery(
@@ -35,6 +42,17 @@ def append(session: Session, event: DomainEvent, *, now: datetime) -> OutboxEven
             )
             notify_after_commit(session)  # wakes the dispatcher once this commits
     return row
+
+
+def is_confidential(event: DomainEvent) -> bool:
+    """An event about a private incident (its snapshot says so; see incidents.recording).
+
+    Decided here, when deliveries are queued, rather than in the webhook handler: no delivery
+    row is ever made, so nothing is retried, shown as delivered, or replayed later, and the
+    internal subscriptions (chat, status page, paging), which do their own access control,
+    still receive the event."""
+    incident = event.data.get("incident")
+    return isinstance(incident, dict) and bool(incident.get("private"))
 
 
 def append_addressed(

@@ -131,8 +131,11 @@ class StatuspageFlow:
 
 
 def expects_update(level: PriorityLevel, snapshot: dict[str, Any]) -> bool:
-    """Training incidents, and levels that expect no update (P4, P5 by default), never do."""
-    if level.training_only or bool(snapshot.get("training")):
+    """Training incidents, and levels that expect no update (P4, P5 by default), never do;
+    nor do private ones: a public incident would announce what only participants may know.
+    A snapshot without `private` (an event queued before the field existed) counts as
+    ordinary, as the incident was then."""
+    if level.training_only or bool(snapshot.get("training")) or bool(snapshot.get("private")):
         return False
     return level.statuspage_update_expected
 
