@@ -12,6 +12,7 @@ from firehouse.alerts.model import Alert
 from firehouse.auth.service import create_token
 from firehouse.incidents.model import Incident
 from firehouse.integrations.webhooks import WebhookHandler
+from firehouse.oncall.paging import PageRequest, create_page
 from firehouse.outbox.dispatcher import Dispatcher
 from tests.api.client import Api
 from tests.fakes.webhook_receiver import WebhookReceiver
@@ -212,3 +213,21 @@ def test_an_alert_of_a_private_incident_names_no_incident_to_a_non_participant(
         one = api.get(f"/api/v1/alerts/{result.alert_id}", role=role).json()
         assert [item["incident_number"] for item in listing] == [number], role
         assert one["incident_number"] == number, role
+
+
+def test_a_page_for_a_private_incident_is_hidden_from_non_participants(
+    api: Api, private: int
+) -> None:
+    """A page's message quotes its incident, so it is as private as the incident."""
+    with api.db.write() as session:
+        request = PageRequest(
+            message=f"#{private}: {SECRET_MESSAGE}", person="bob", incident=private
+        )
+        page_id = create_page(session, request, actor="alice", now=api.clock.now()).id
+    for role, sees in (("dan", False), ("dan-viewer", False), ("bob", True), ("admin", True)):
+        listing = api.get("/api/v1/pages", role=role)
+        one = api.get(f"/api/v1/pages/{page_id}", role=role)
+        assert ([page["id"] for page in listing.json()] == [page_id]) is sees, role
+        assert one.status_code == (200 if sees else 404), role
+        if not sees:
+            assert SECRET_MESSAGE not in listing.text + one.text

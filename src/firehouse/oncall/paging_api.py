@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from firehouse.httpapi.deps import Responder, RuntimeDep, Viewer
 from firehouse.httpapi.errors import documented
+from firehouse.incidents.visibility import sight_of
 from firehouse.oncall import paging, paging_queries
 from firehouse.oncall.model import Page
 from firehouse.oncall.paging_schemas import (
@@ -60,22 +61,24 @@ def create_page(body: PageIn, runtime: RuntimeDep, caller: Responder) -> PageDet
 @router.get("/pages")
 def list_pages(
     runtime: RuntimeDep,
-    _caller: Viewer,
+    caller: Viewer,
     status: PageStatus | None = None,
     incident: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
     limit: Annotated[int, Query(ge=1, le=paging_queries.MAX_LIST)] = 50,
 ) -> list[PageOut]:
     """Newest first."""
     with runtime.db.read() as session:
-        pages = paging_queries.list_pages(session, status=status, incident=incident, limit=limit)
+        pages = paging_queries.list_pages(
+            session, status=status, incident=incident, limit=limit, sight=sight_of(caller)
+        )
         numbers = paging_queries.incident_numbers(session, pages)
     return [page_out(page, numbers) for page in pages]
 
 
 @router.get("/pages/{page_id}")
-def get_page(page_id: PageId, runtime: RuntimeDep, _caller: Viewer) -> PageDetailOut:
+def get_page(page_id: PageId, runtime: RuntimeDep, caller: Viewer) -> PageDetailOut:
     with runtime.db.read() as session:
-        return _detail(session, paging_queries.get_page(session, page_id))
+        return _detail(session, paging_queries.get_page(session, page_id, sight_of(caller)))
 
 
 @router.post("/pages/{page_id}/acknowledge")

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from firehouse.errors import InvalidInput, NotFound
 from firehouse.incidents.model import Incident
+from firehouse.incidents.visibility import (
+    EVERYTHING,
+    ORDINARY_ONLY,
+    Sight,
+    visible,
+    visible_ids,
+)
 from firehouse.oncall.model import Page, PageNotification
 
 STATUSES = ("triggered", "acknowledged", "exhausted", "cancelled")
@@ -21,9 +28,14 @@ def list_pages(
     status: str | None = None,
     incident: int | None = None,
     limit: int = 50,
+    sight: Sight = ORDINARY_ONLY,
 ) -> list[Page]:
-    """Newest first."""
+    """Newest first. A page of a private incident the caller may not see is left out: its
+    message quotes the incident."""
     query = select(Page).order_by(Page.id.desc()).limit(min(limit, MAX_LIST))
+    if not sight.everything:
+        seen = select(Incident.id).where(visible(sight))
+        query = query.where(or_(Page.incident_id.is_(None), Page.incident_id.in_(seen)))
     if status is not None:
         if status not in STATUSES:
             raise InvalidInput(f"use one of {', '.join(STATUSES)}", field="status")
@@ -35,9 +47,10 @@ def list_pages(
     return list(session.scalars(query))
 
 
-def get_page(session: Session, page_id: int) -> Page:
+def get_page(session: Session, page_id: int, sight: Sight = EVERYTHING) -> Page:
+    """The page, or NotFound, also for a page of a private incident the caller may not see."""
     page = session.get(Page, page_id)
-    if page is None:
+    if page is None or (page.incident_id and not visible_ids(session, [page.incident_id], sight)):
         raise NotFound(f"no page {page_id}", field="page")
     return page
 
