@@ -666,3 +666,15 @@ def test_statuspage_with_a_status_posts_a_public_update(running: World) -> None:
 def test_statuspage_on_an_incident_without_a_public_incident_says_why(running: World) -> None:
     reply = in_channel(running, "statuspage identified Found it")
     assert "#1 has no public incident" in reply
+
+
+def test_a_private_incident_named_by_number_elsewhere_is_missing_to_a_non_participant(
+    world: World,
+) -> None:
+    world.declare(private=True, reporter="alice", message="Payroll data exposed")
+    refused = ephemeral(world.slack.command("1 note looking", user_id="U0BOB", user_name="bob"))
+    assert "no incident 1" in refused
+    assert "Payroll" not in ephemeral(world.slack.command("1", user_id="U0BOB", user_name="bob"))
+    assert world.timeline("note") == []
+
+    assert ephemeral(world.slack.command("1 note looking")) == "Added to the timeline of #1."

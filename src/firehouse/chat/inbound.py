@@ -29,6 +29,7 @@ from firehouse.errors import DomainError, InvalidInput
 from firehouse.incidents import roles, service
 from firehouse.incidents.model import Incident
 from firehouse.incidents.policy import Role
+from firehouse.incidents.visibility import Sight, ensure_visible
 from firehouse.oncall import paging
 from firehouse.oncall.model import PageNotification
 from firehouse.outbox.model import Subscription
@@ -99,7 +100,10 @@ def refusal(verb: Verb, exc: DomainError) -> str:
 
 def _status(db: Database, command: Command, invocation: Invocation) -> Reply:
     with db.read() as session:
-        number = _number(session, command, invocation)
+        who = identity.caller(
+            session, invocation.provider, invocation.user_id, invocation.user_handle
+        )
+        number = _number(session, command, invocation, who)
         return Reply(summary(session, number, invocation.base_url))
 
 
@@ -111,15 +115,20 @@ def _write(db: Database, command: Command, invocation: Invocation, now: datetime
         if command.verb is Verb.DECLARE:
             reply = _declare(session, command, _Context(0, invocation, who, now))
         else:
-            context = _Context(_number(session, command, invocation), invocation, who, now)
+            number = _number(session, command, invocation, who)
+            context = _Context(number, invocation, who, now)
             reply = _CHANGES[command.verb](session, command, context)
     if who.person_id is None:  # acts as `slack:U123` now; next time, perhaps, as a person
         return Reply(reply.text, (invocation.user_id, *reply.learn))
     return reply
 
 
-def _number(session: Session, command: Command, invocation: Invocation) -> int:
+def _number(session: Session, command: Command, invocation: Invocation, who: ChatCaller) -> int:
+    """The incident a command acts on: its channel's, or the number given. A private
+    incident named by number from elsewhere answers as if it did not exist unless the caller
+    takes part in it; inside its own (private) channel, being there is taking part."""
     if command.number is not None:
+        ensure_visible(session, command.number, Sight(person_id=who.person_id))
         return command.number
     number = incident_in_channel(session, invocation.provider, invocation.channel_id)
     if number is None:
