@@ -13,7 +13,7 @@ import pytest
 from firehouse.alerts.routing import SETTING as ROUTING_SETTING
 from firehouse.catalog.model import OrganisationSetting
 from firehouse.db import Database
-from tests.cli.support import firehouse
+from tests.cli.support import fails, ok
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "alerts"
 KEY = "d4" * 16
@@ -41,18 +41,6 @@ def disk(fingerprint: str = "disk-db-1", **fields: Any) -> dict[str, Any]:
         "labels": {"host": "db-1", "severity": "warning"},
         **fields,
     }
-
-
-def ok(*args: str) -> str:
-    result = firehouse(*args)
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
-def fails(*args: str) -> str:
-    result = firehouse(*args)
-    assert result.exit_code == 1, result.output
-    return result.stderr
 
 
 # alerts ----------------------------------------------------------------------------------------

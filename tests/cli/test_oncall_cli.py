@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from firehouse.db import Database
-from tests.cli.support import firehouse
+from tests.cli.support import fails, ok
 from tests.service.schedule_support import add_schedule
 
 
@@ -16,18 +16,6 @@ from tests.service.schedule_support import add_schedule
 def oncall_server(server: str, seeded_db: Database) -> str:
     add_schedule(seeded_db)
     return server
-
-
-def ok(*args: str) -> str:
-    result = firehouse(*args)
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
-def fails(*args: str) -> str:
-    result = firehouse(*args)
-    assert result.exit_code == 1, result.output
-    return result.stderr
 
 
 def soon(hours: float) -> str:

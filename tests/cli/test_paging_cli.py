@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from firehouse.db import Database
-from tests.cli.support import firehouse
+from tests.cli.support import fails, ok
 from tests.service.paging_support import add_on_call
 
 
@@ -16,18 +16,6 @@ from tests.service.paging_support import add_on_call
 def server(seeded_db: Database, server: str) -> str:
     add_on_call(seeded_db)
     return server
-
-
-def ok(*args: str) -> str:
-    result = firehouse(*args)
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
-def fails(*args: str) -> str:
-    result = firehouse(*args)
-    assert result.exit_code == 1, result.output
-    return result.stderr
 
 
 def as_json(*args: str) -> Any:
