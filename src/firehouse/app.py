@@ -47,7 +47,7 @@ from firehouse.statuspage.public_routes import PublicPages, public_router
 from firehouse.statuspage.publisher import Publisher
 from firehouse.statuspage.service_maintenance import advance_maintenances
 from firehouse.statuspage.subscriber_api import router as subscriber_router
-from firehouse.web.routes import router as web_router
+from firehouse.web.site import ROUTERS as WEB_ROUTERS
 
 log = logging.getLogger(__name__)
 
@@ -193,5 +193,6 @@ def create_app(
     app.include_router(paging_api.router)
     app.include_router(ical_api.router)
     app.include_router(ack_api.router)
-    app.include_router(web_router)
+    for web_router in WEB_ROUTERS:
+        app.include_router(web_router)
     return app

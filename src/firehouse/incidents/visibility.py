@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import exists, or_, select, true
 from sqlalchemy.orm import Session
 
 from firehouse.auth.roles import AccessRole
-from firehouse.auth.service import Principal
 from firehouse.errors import NotFound
 from firehouse.incidents.model import Incident, RoleAssignment
 
@@ -35,9 +34,19 @@ EVERYTHING = Sight(everything=True)
 ORDINARY_ONLY = Sight()
 
 
-def sight_of(caller: Principal) -> Sight:
-    """An API caller's sight: admins see every incident, anyone else private ones only where
-    the person their token acts for takes part."""
+class Caller(Protocol):
+    """An API token's principal or a signed-in web user: a role, and maybe a person."""
+
+    @property
+    def role(self) -> AccessRole: ...
+
+    @property
+    def person_id(self) -> str | None: ...
+
+
+def sight_of(caller: Caller) -> Sight:
+    """A caller's sight: admins see every incident, anyone else private ones only where the
+    person their token or account acts for takes part."""
     return Sight(person_id=caller.person_id, everything=caller.role.allows(AccessRole.ADMIN))
 
 

@@ -11,6 +11,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from firehouse.errors import DomainError
+
 _ENV = Environment(
     loader=PackageLoader("firehouse.web", "templates"),
     autoescape=select_autoescape(["html"]),
@@ -52,6 +54,17 @@ class PageError(Exception):
         return page
 
 
+_TITLES = {404: "Not found", 409: "Changed meanwhile", 422: "Not accepted", 503: "Busy"}
+
+
+def refusal(error: DomainError) -> PageError:
+    """A domain refusal no form on the page handles itself, as a page naming the field."""
+    message = f"{error.field}: {error.message}" if error.field else error.message
+    if error.status == 503:
+        message = "The database is busy. Wait a moment and try again."
+    return PageError(error.status, _TITLES.get(error.status, "Refused"), message)
+
+
 class Redirect(Exception):
     def __init__(self, location: str) -> None:
         super().__init__(location)
@@ -64,7 +77,8 @@ class Redirect(Exception):
 
 
 class WebRoute(APIRoute):
-    """Catches PageError and Redirect from the route and from its dependencies."""
+    """Catches PageError and Redirect from the route and from its dependencies, and turns a
+    domain refusal nothing else caught into a page rather than the API's JSON."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -74,5 +88,7 @@ class WebRoute(APIRoute):
                 return await handler(request)
             except (PageError, Redirect) as signal:
                 return signal.response()
+            except DomainError as error:
+                return refusal(error).response()
 
         return handle

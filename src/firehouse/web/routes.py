@@ -21,7 +21,6 @@ from firehouse.web.deps import (
     COOKIE,
     CsrfUser,
     FormData,
-    WebUser,
     current_user,
     runtime_of,
     safe_next,
@@ -32,10 +31,11 @@ from firehouse.web.pages import PageError, WebRoute, render
 router = APIRouter(include_in_schema=False, route_class=WebRoute)
 
 WRONG = "Wrong username or password."
+_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 _STATIC = {
-    entry.name: entry.read_bytes()
+    entry.name: (entry.read_bytes(), _TYPES[suffix])
     for entry in files("firehouse.web").joinpath("static").iterdir()
-    if entry.name.endswith(".css")
+    if (suffix := "." + entry.name.rsplit(".", 1)[-1]) in _TYPES
 }
 
 
@@ -141,18 +141,14 @@ def _end(runtime: Runtime, token: str) -> None:
         web_sessions.end(session, token, now=runtime.clock.now())
 
 
-@router.get("/")
-def home(user: WebUser) -> Response:
-    return render("home.html", user=user)
-
-
 @router.get("/static/{name}")
 def static(name: str) -> Response:
-    body = _STATIC.get(name)
-    if body is None:
+    found = _STATIC.get(name)
+    if found is None:
         raise PageError(404, "Not found", "There is no such file.")
+    body, media_type = found
     return Response(
         body,
-        media_type="text/css; charset=utf-8",
+        media_type=media_type,
         headers={"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"},
     )

@@ -1,0 +1,9 @@
+"""Optional OpenID Connect sign-in at /sign-in/oidc and its callback."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from firehouse.web.pages import WebRoute
+
+router = APIRouter(include_in_schema=False, route_class=WebRoute)

@@ -1,0 +1,21 @@
+"""Every web page's router, in one place for the application factory."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from firehouse.web import (
+    admin,
+    dashboard,
+    declare,
+    incident_list,
+    incident_page,
+    live,
+    oidc,
+    routes,
+)
+
+ROUTERS: tuple[APIRouter, ...] = tuple(
+    part.router
+    for part in (routes, oidc, dashboard, declare, incident_list, incident_page, live, admin)
+)
