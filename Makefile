@@ -6,7 +6,7 @@ EXAMPLE_CONFIG := examples/firehouse.yaml
 
 export FIREHOUSE_DATABASE_URL ?= sqlite:///var/firehouse.db
 
-.PHONY: run test lint typecheck format install install-dev bench bench-deps clean
+.PHONY: run test lint typecheck format install install-dev bench bench-deps clean screenshots
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "firehouse needs Python 3.11 or newer")'
@@ -44,9 +44,15 @@ $(CHROMIUM):
 	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium >/dev/null; }
 
 ## test: lint, type-check, check the import contracts, then run the whole suite
+# Two test processes: one per core of a small CI machine (each gets its own databases).
+PYTEST_WORKERS ?= 2
 test: $(VENV)/.installed-dev $(CHROMIUM) lint typecheck
 	$(BIN)/lint-imports
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
+
+## screenshots: regenerate docs/screenshots/ from the browser tests (needs /usr/bin/chromium)
+screenshots: $(VENV)/.installed-dev $(CHROMIUM)
+	FIREHOUSE_SCREENSHOTS=1 $(BIN)/pytest -q -m browser tests/browser
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check src tests bench

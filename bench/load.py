@@ -50,13 +50,23 @@ class _Job:
     measure_from: float
     stop_at: float
     max_requests: int
+    cookies: dict[str, str] | None = None
 
 
-def run_load(base_url: str, token: str, make: MakeRequest, expect: int, plan: LoadPlan) -> Samples:
+def run_load(
+    base_url: str,
+    token: str,
+    make: MakeRequest,
+    expect: int,
+    plan: LoadPlan,
+    *,
+    cookies: dict[str, str] | None = None,
+) -> Samples:
+    """`cookies` sign the load in to the web UI (a session cookie), as a browser would."""
     samples = Samples()
     measure_from = time.perf_counter() + plan.warmup
     stop_at = measure_from + plan.duration
-    job = _Job(base_url, token, make, expect, measure_from, stop_at, plan.max_requests)
+    job = _Job(base_url, token, make, expect, measure_from, stop_at, plan.max_requests, cookies)
     workers = [
         threading.Thread(target=_worker, args=(job, index, samples), name=f"load-{index}")
         for index in range(plan.concurrency)
@@ -71,7 +81,9 @@ def run_load(base_url: str, token: str, make: MakeRequest, expect: int, plan: Lo
 
 def _worker(job: _Job, index: int, samples: Samples) -> None:
     headers = {"Authorization": f"Bearer {job.token}"}
-    with httpx.Client(base_url=job.base_url, headers=headers, timeout=30) as client:
+    with httpx.Client(
+        base_url=job.base_url, headers=headers, cookies=job.cookies, timeout=30
+    ) as client:
         sequence = 0
         while time.perf_counter() < job.stop_at and len(samples.latencies) < job.max_requests:
             method, path, body = job.make(index, sequence)

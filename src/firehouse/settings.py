@@ -72,6 +72,11 @@ class Settings(BaseSettings):
         default=None,
         description="Password for statuspage.smtp.username; never put it in firehouse.yaml.",
     )
+    oidc_client_secret: SecretStr | None = Field(
+        default=None,
+        description="Client secret for web.oidc (the OpenID provider); never put it in "
+        "firehouse.yaml.",
+    )
     subscriber_webhooks_allow_loopback: bool = Field(
         default=False,
         description="Accept http:// subscriber webhooks on 127.0.0.1/localhost (tests, demos).",

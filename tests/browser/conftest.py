@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from firehouse.app import create_app
+from firehouse.auth.service import create_token
+from firehouse.auth.users import create_user
 from firehouse.clock import SystemClock
 from firehouse.db import Database
 from firehouse.settings import Settings
 from tests.databases import sqlite_copy
+from tests.factories import seed_catalog
 from tests.live import serving
 from tests.statuspage_public_rows import example_page
 
@@ -62,3 +67,55 @@ def screenshot_path(name: str) -> Path | None:
         return None
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS / name
+
+
+@dataclass(frozen=True)
+class ResponderSite:
+    """A running server with the test organisation, two responders and an admin API token."""
+
+    base: str
+    token: str
+
+
+BROWSER_PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def responder_site(sqlite_template: Path, tmp_path: Path) -> Iterator[ResponderSite]:
+    url = sqlite_copy(sqlite_template, tmp_path)
+    db = Database(url)
+    now = SystemClock().now()
+    with db.write() as session:
+        seed_catalog(session)
+        for username, person, role in (
+            ("alice", "alice", "responder"),
+            ("bob", "bob", "responder"),
+            ("ada", None, "admin"),
+        ):
+            create_user(
+                session,
+                username=username,
+                name=f"{username.title()} {role.title()}",
+                role=role,
+                password=BROWSER_PASSWORD,
+                person=person,
+                now=now,
+            )
+        _row, token = create_token(session, name="verifier", role="admin", now=now)
+    app = create_app(Settings(database_url=url), database=db, run_dispatcher=False)
+    with serving(app) as base:
+        yield ResponderSite(base=base, token=token)
+    db.dispose()
+
+
+def signed_in_page(
+    browser: Any, site: ResponderSite, username: str, viewport: dict[str, int], **context: Any
+) -> Any:
+    """A new browser context signed in through the sign-in form, on the dashboard."""
+    page = browser.new_context(viewport=viewport, **context).new_page()
+    page.goto(f"{site.base}/sign-in")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(BROWSER_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{site.base}/")
+    return page

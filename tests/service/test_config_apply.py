@@ -245,6 +245,8 @@ def test_the_organisation_and_the_config_source_are_recorded(
     apply(db, clock, BASE)
     with db.read() as session:
         settings = {row.key: row.value for row in session.scalars(select(OrganisationSetting))}
+    document = settings.pop("config.document")
+    assert document["organisation"] == {"name": "Example Arts"}
     assert settings == {
         "organisation.name": "Example Arts",
         "config.source": "firehouse.yaml",

@@ -4,9 +4,8 @@ wait their turn and are all answered; other paths are never held by it."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine, MutableMapping
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from collections.abc import MutableMapping
+from typing import Any
 
 import pytest
 from fastapi import Request, Response
@@ -16,15 +15,7 @@ from firehouse.alerts.intake_fast import IntakeFastPath
 from firehouse.app import intake_concurrency
 from firehouse.db import Database
 from firehouse.settings import Settings
-
-T = TypeVar("T")
-
-
-def in_own_loop(work: Coroutine[Any, Any, T]) -> T:
-    """asyncio.run in a thread of its own: the browser tests' sync Playwright may have left
-    an event loop running in this one."""
-    with ThreadPoolExecutor(max_workers=1) as runner:
-        return runner.submit(asyncio.run, work).result()
+from tests.loops import in_own_loop
 
 
 class _App:

@@ -118,9 +118,17 @@ def get_user(session: Session, username: str) -> User:
     return user
 
 
-def disable_user(session: Session, username: str, *, now: datetime) -> User:
-    """The account can no longer sign in, and every browser signed in as it is signed out."""
+def disable_user(session: Session, username: str, *, now: datetime, by: str | None = None) -> User:
+    """The account can no longer sign in, and every browser signed in as it is signed out.
+
+    `by` is the account asking, when one does: no one may disable their own, so firehouse always
+    keeps someone who can administer it."""
     user = get_user(session, username)
+    if by is not None and user.username == normalise_username(by):
+        raise InvalidInput(
+            "you cannot disable your own account: another administrator must do it",
+            field="username",
+        )
     user.active = False
     web_sessions.end_all_for_user(session, user.id, now=now)
     return user

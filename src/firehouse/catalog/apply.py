@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from firehouse.catalog.applied import redacted
 from firehouse.catalog.config import FirehouseConfig
 from firehouse.catalog.config_references import reference_problems
 from firehouse.catalog.model import OrganisationSetting, Person, PriorityLevelRow, Service, Team
@@ -81,8 +82,30 @@ def apply_config(
     changes += _sync(session, Schedule, "schedule", _schedules(config))
     changes += _sync(session, EscalationPolicy, "escalation policy", _escalation_policies(config))
     changes += _apply_paging(session, config)
+    changes += _apply_web_oidc(session, config)
     session.flush()
     return changes
+
+
+WEB_OIDC = "web.oidc"
+
+
+def _apply_web_oidc(session: Session, config: FirehouseConfig) -> list[Change]:
+    """The single sign-on provider as firehouse.auth.sso reads it; removed with the section."""
+    oidc = config.web.oidc if config.web else None
+    value = oidc.model_dump() if oidc else None
+    row = session.get(OrganisationSetting, WEB_OIDC)
+    if row is None and value is not None:
+        session.add(OrganisationSetting(key=WEB_OIDC, value=value))
+        return [Change("created", "sign-in", "oidc")]
+    if row is not None and value is None:
+        session.delete(row)
+        return [Change("removed", "sign-in", "oidc")]
+    if row is not None and row.value != value:
+        fields = tuple(key for key in value or {} if row.value.get(key) != (value or {})[key])
+        row.value = value
+        return [Change("updated", "sign-in", "oidc", fields)]
+    return []
 
 
 INTAKE_KEYS = "intake.keys"
@@ -448,6 +471,8 @@ def _apply_organisation(
         changes.append(Change("updated", "organisation", name, ("name",)))
     _put_setting(session, "config.source", source)
     _put_setting(session, "config.applied_at", now.isoformat())
+    document = config.model_dump(mode="json", by_alias=True, exclude_none=True)
+    _put_setting(session, "config.document", redacted(document))
     return changes
 
 

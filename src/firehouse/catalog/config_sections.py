@@ -40,6 +40,7 @@ from firehouse.catalog.config_types import (
     TimeZone,
     Weekday,
 )
+from firehouse.catalog.config_web import WebConfig
 from firehouse.incidents.policy import DEFAULT_POLICY, PriorityPolicy
 
 
@@ -223,6 +224,7 @@ class FirehouseConfig(Section):
     schedules: list[ScheduleConfig] = Field(default_factory=list)
     escalation_policies: list[EscalationPolicyConfig] = Field(default_factory=list)
     paging: PagingConfig | None = None
+    web: WebConfig | None = None
 
     @field_validator(
         "people", "teams", "services", "webhooks", "schedules", "escalation_policies", mode="before"

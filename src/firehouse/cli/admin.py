@@ -53,14 +53,27 @@ def serve(
         typer.echo(f"firehouse is serving on http://{url_host}:{bound_port}")
         with listener:
             if workers == 1:
-                config = uvicorn.Config(create_app(settings, database=db), access_log=False)
+                config = uvicorn.Config(
+                    create_app(settings, database=db),
+                    access_log=False,
+                    timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
+                )
                 uvicorn.Server(config).run(sockets=[listener])
             else:
                 # Each process builds its own app from the same environment.
                 config = uvicorn.Config(
-                    "firehouse.app:create_app", factory=True, workers=workers, access_log=False
+                    "firehouse.app:create_app",
+                    factory=True,
+                    workers=workers,
+                    access_log=False,
+                    timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
                 )
                 Multiprocess(config, sockets=[listener]).run()
+
+
+# On shutdown, requests in flight get this long to finish. The incident pages' live streams
+# never finish by themselves; the browser reconnects to another process.
+SHUTDOWN_GRACE_SECONDS = 10
 
 
 def _listen(host: str, port: int) -> socket.socket:

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 
-from firehouse.auth import users, web_sessions
+from firehouse.auth import sso, users, web_sessions
 from firehouse.auth.users import Outcome
 from firehouse.httpapi.runtime import Runtime
 from firehouse.web.deps import (
@@ -69,7 +69,15 @@ def _same_origin(request: Request) -> bool:
 def sign_in_page(request: Request, next: Annotated[str, Query()] = "/") -> Response:
     if current_user(request) is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    return render("sign_in.html", next=safe_next(next), username="", error=None)
+    return render(
+        "sign_in.html", next=safe_next(next), username="", error=None, sso=sso_label(request)
+    )
+
+
+def sso_label(request: Request) -> str | None:
+    """The single sign-on button's text, or None when no provider is configured."""
+    with runtime_of(request).db.read() as session:
+        return sso.sign_in_label(session)
 
 
 @router.post("/sign-in")
@@ -92,6 +100,7 @@ def sign_in(request: Request, data: FormData) -> Response:
             next=target,
             username=username,
             error="Enter your username and password.",
+            sso=sso_label(request),
         )
     with runtime.db.read() as session:
         attempt = users.check_password(session, username, password)
@@ -108,7 +117,19 @@ def sign_in(request: Request, data: FormData) -> Response:
         )
     if token is None:
         limiter.record_failure(address, now=now)
-        return render("sign_in.html", status_code=401, next=target, username=username, error=WRONG)
+        return render(
+            "sign_in.html",
+            status_code=401,
+            next=target,
+            username=username,
+            error=WRONG,
+            sso=sso_label(request),
+        )
+    return signed_in(request, token, target)
+
+
+def signed_in(request: Request, token: str, target: str) -> Response:
+    """The redirect that hands a new session's cookie to the browser (password or SSO)."""
     response = RedirectResponse(target, status_code=303, headers={"Cache-Control": "no-store"})
     response.set_cookie(
         COOKIE,
