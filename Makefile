@@ -24,13 +24,20 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-## run: migrate, load the example organisation, mint an admin token and serve on :8000
+## run: migrate, load the example organisation, mint an admin token (and a web admin) and serve on :8000
 run: $(VENV)/.installed
 	@$(BIN)/firehouse db upgrade
 	@$(BIN)/firehouse config apply $(EXAMPLE_CONFIG)
 	@token=$$($(BIN)/firehouse token create --name "admin-$$(date +%Y%m%d-%H%M%S)" --role admin) && \
 	  echo "" && echo "  Admin API token (shown once): $$token" && \
-	  echo "  Try: FIREHOUSE_TOKEN=$$token $(BIN)/firehouse incidents" && echo ""
+	  echo "  Try: FIREHOUSE_TOKEN=$$token $(BIN)/firehouse incidents"
+	@password=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(12))') && \
+	  if printf '%s\n' "$$password" | $(BIN)/firehouse user create admin --name "Maya Okafor" \
+	       --role admin --person maya --password-stdin >/dev/null 2>&1; then \
+	    echo "  Web UI: http://127.0.0.1:8000/ as admin, password (shown once): $$password"; \
+	  else \
+	    echo "  Web UI: http://127.0.0.1:8000/ as admin (new password: $(BIN)/firehouse user password admin)"; \
+	  fi; echo ""
 	@exec $(BIN)/firehouse serve --host 127.0.0.1 --port 8000
 
 # The browser tests drive Debian's Chromium. Installed here when missing (root or sudo needed);

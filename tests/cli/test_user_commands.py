@@ -115,3 +115,36 @@ def test_disabling_an_unknown_user_fails_in_one_line(seeded_db: Database) -> Non
     assert result.exit_code != 0
     assert "nobody" in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_a_new_password_replaces_the_old_one_and_signs_the_account_out(
+    seeded_db: Database,
+) -> None:
+    create("bob", "--name", "Bob", "--role", "responder", "--password-stdin", typed=f"{PASSWORD}\n")
+    with seeded_db.write() as session:
+        _row, token = web_sessions.start(session, get_user(session, "bob"), now=SystemClock().now())
+    renewed = "a much better passphrase"
+    result = CliRunner().invoke(
+        app, ["user", "password", "bob", "--password-stdin"], input=f"{renewed}\n"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "set a new password for bob" in result.stdout
+    now = SystemClock().now()
+    with seeded_db.write() as session:
+        assert web_sessions.resume(session, token, now=now) is None
+        assert authenticate(session, "bob", PASSWORD, now).outcome is Outcome.REFUSED
+    with seeded_db.write() as session:
+        assert authenticate(session, "bob", renewed, now).outcome is Outcome.SIGNED_IN
+
+
+def test_a_new_password_too_short_is_one_line_and_changes_nothing(seeded_db: Database) -> None:
+    create("bob", "--name", "Bob", "--role", "responder", "--password-stdin", typed=f"{PASSWORD}\n")
+    result = CliRunner().invoke(
+        app, ["user", "password", "bob", "--password-stdin"], input="short\n"
+    )
+    assert result.exit_code != 0
+    assert "password" in result.stderr
+    assert result.stderr.count("\n") == 1
+    with seeded_db.write() as session:
+        outcome = authenticate(session, "bob", PASSWORD, SystemClock().now()).outcome
+    assert outcome is Outcome.SIGNED_IN

@@ -84,10 +84,7 @@ def create_user(
         raise InvalidInput(
             f"unknown role '{role}'; use viewer, responder or admin", field="role"
         ) from None
-    if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"must be at least {MIN_PASSWORD} characters", field="password")
-    if len(password) > MAX_PASSWORD:
-        raise InvalidInput(f"must be at most {MAX_PASSWORD} characters", field="password")
+    _check_password_length(password)
     if person is not None:
         active_person(session, person)
     if session.scalar(select(User.id).where(User.username == clean)) is not None:
@@ -104,6 +101,26 @@ def create_user(
     )
     session.add(user)
     session.flush()
+    return user
+
+
+def _check_password_length(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(f"must be at least {MIN_PASSWORD} characters", field="password")
+    if len(password) > MAX_PASSWORD:
+        raise InvalidInput(f"must be at most {MAX_PASSWORD} characters", field="password")
+
+
+def set_password(session: Session, username: str, password: str, *, now: datetime) -> User:
+    """A new password, set by an operator on the server's machine (a forgotten one, a
+    suspected leak). Every browser signed in as the account is signed out, and a lockout
+    ends, since whoever knew the old password no longer gets in."""
+    _check_password_length(password)
+    user = get_user(session, username)
+    user.password_hash = hash_password(password)
+    user.failed_sign_ins = 0
+    user.locked_until = None
+    web_sessions.end_all_for_user(session, user.id, now=now)
     return user
 
 

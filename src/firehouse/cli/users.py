@@ -11,12 +11,14 @@ from typing import Annotated, Any
 
 import typer
 
-from firehouse.auth.users import create_user, disable_user, list_users
+from firehouse.auth.users import create_user, disable_user, list_users, set_password
 from firehouse.cli.local import database
 from firehouse.cli.output import JsonFlag, moment, print_json, print_table
 from firehouse.clock import SystemClock
 
-commands = typer.Typer(no_args_is_help=True, help="Web accounts: create, list, disable.")
+commands = typer.Typer(
+    no_args_is_help=True, help="Web accounts: create, list, disable, set a password."
+)
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -98,3 +100,18 @@ def disable(username: Annotated[str, typer.Argument(help="The account's username
         user = disable_user(session, username, now=SystemClock().now())
         done = user.username
     typer.echo(f"disabled user {done}")
+
+
+@commands.command()
+def password(
+    username: Annotated[str, typer.Argument(help="The account's username.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Set a new password (12 characters or more); the account is signed out everywhere."""
+    new = _read_password(password_stdin)
+    with database() as db, db.write() as session:
+        user = set_password(session, username, new, now=SystemClock().now())
+        done = user.username
+    typer.echo(f"set a new password for {done}")

@@ -16,6 +16,7 @@ from firehouse.incidents.visibility import missing, sight_of
 from firehouse.web import incident_view
 from firehouse.web.deps import runtime_of
 from firehouse.web.pages import refusal, render
+from firehouse.web.timeline_html import entries_html
 
 MAX_NUMBER = 2_147_483_647
 
@@ -87,7 +88,7 @@ def render_page(
         "incident.html",
         status_code=status_code,
         section="incidents",
-        entries=view.entries,
+        entries_html=entries_html(view.entries),
         last_entry_id=view.last_entry_id,
         levels=view.levels,
         people=view.people_list,

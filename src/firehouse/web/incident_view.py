@@ -104,16 +104,19 @@ class Summary:
         return [(a.role, a.role.replace("_", " "), a.person_id) for a in held]
 
 
+EntryRow = tuple[int, str, str, str, datetime]
+
+
 @dataclass
 class IncidentView:
     summary: Summary
-    entries: list[Entry]
+    entries: list[EntryRow]
     levels: list[PriorityLevel]
     people_list: list[Person] = field(default_factory=list)
 
     @property
     def last_entry_id(self) -> int:
-        return max((entry.id for entry in self.entries), default=0)
+        return max((row[0] for row in self.entries), default=0)
 
 
 ROLE_CHOICES: tuple[tuple[str, str], ...] = tuple((role.value, role.label) for role in Role)
@@ -141,7 +144,7 @@ def load_view(session: Session, number: int, sight: Sight) -> IncidentView:
     summary, people = load_summary(session, number, sight)
     return IncidentView(
         summary=summary,
-        entries=entries_after(session, summary.incident.id, 0),
+        entries=entry_rows(session, summary.incident.id),
         levels=load_policy(session).ordered(),
         people_list=people,
     )
@@ -149,6 +152,10 @@ def load_view(session: Session, number: int, sight: Sight) -> IncidentView:
 
 def entries_after(session: Session, incident_id: int, after: int) -> list[Entry]:
     """Oldest first, as the page lists them; `after` an entry id, for the live stream."""
+    return [Entry.of(*row) for row in entry_rows(session, incident_id, after)]
+
+
+def entry_rows(session: Session, incident_id: int, after: int = 0) -> list[EntryRow]:
     rows = session.execute(
         select(
             TimelineEntry.id,
@@ -160,7 +167,7 @@ def entries_after(session: Session, incident_id: int, after: int) -> list[Entry]
         .where(TimelineEntry.incident_id == incident_id, TimelineEntry.id > after)
         .order_by(TimelineEntry.occurred_at, TimelineEntry.id)
     )
-    return [Entry.of(*row) for row in rows]
+    return [(row[0], row[1], row[2], row[3], row[4]) for row in rows]
 
 
 def _public_state(session: Session, public: PublicIncident) -> PublicState:

@@ -25,7 +25,8 @@ from firehouse.incidents.visibility import Sight, missing, sight_of, visible
 from firehouse.web.deps import WebUser, runtime_of
 from firehouse.web.incident_page_render import parse_number
 from firehouse.web.incident_view import Entry, entries_after
-from firehouse.web.pages import WebRoute, render
+from firehouse.web.pages import WebRoute
+from firehouse.web.timeline_html import entry_html
 
 router = APIRouter(include_in_schema=False, route_class=WebRoute)
 
@@ -80,7 +81,7 @@ def poll(db: Database, incident_id: int, after: int, sight: Sight) -> News:
 
 def entry_event(entry: Entry) -> str:
     """`event: entry`, the rendered <li> one `data:` line per line, and the id to resume at."""
-    html = bytes(render("_timeline_entry.html", entry=entry).body).decode().strip()
+    html = str(entry_html(entry))
     data = "".join(f"data: {line}\n" for line in html.splitlines())
     return f"id: {entry.id}\nevent: entry\n{data}\n"
 

@@ -29,6 +29,12 @@ PAGE_HEADERS = {
 }
 
 
+def template_macro(template: str, name: str) -> Callable[..., Any]:
+    """A macro of a template, to call from Python (its output is escaped Markup)."""
+    macro: Callable[..., Any] = getattr(_ENV.get_template(template).module, name)
+    return macro
+
+
 def render(template: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
     body = _ENV.get_template(template).render(**context)
     return HTMLResponse(body, status_code=status_code, headers=PAGE_HEADERS)
