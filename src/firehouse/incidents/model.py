@@ -47,6 +47,8 @@ class Incident(Base):
         Index("ix_incidents_status_number", "status", "number"),
         Index("ix_incidents_service_number", "service_id", "number"),
         Index("ix_incidents_priority_number", "priority", "number"),
+        # The dashboard: open incidents most urgent first, and their count per priority.
+        Index("ix_incidents_status_priority_number", "status", "priority", "number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
