@@ -24,6 +24,9 @@ from firehouse.chat.flow import ChatFlow, ProviderFactory
 from firehouse.chat.provider import ChatProvider
 from firehouse.clock import Clock, SystemClock
 from firehouse.db import Database, is_sqlite
+from firehouse.guidance import checklist_api, drill_api, follow_up_api, postmortem_api, report_api
+from firehouse.guidance.jobs import scheduled_jobs
+from firehouse.guidance.reminder_delivery import ReminderDelivery
 from firehouse.httpapi import errors
 from firehouse.httpapi.health import router as health_router
 from firehouse.httpapi.runtime import Runtime
@@ -32,6 +35,7 @@ from firehouse.integrations.atlassian_statuspage.mirror import AtlassianMirror
 from firehouse.integrations.paging import build_page_notifier
 from firehouse.integrations.slack.api import router as slack_router
 from firehouse.integrations.slack.client import DEFAULT_API_URL, SlackProvider
+from firehouse.integrations.trackers.handler import TrackerHandler
 from firehouse.integrations.webhooks import WebhookHandler
 from firehouse.oncall import ack_api, ical_api, paging_api
 from firehouse.oncall.api import router as oncall_router
@@ -85,6 +89,8 @@ def build_dispatcher(db: Database, settings: Settings, clock: Clock) -> Dispatch
         "atlassian_statuspage": AtlassianMirror(db, clock, client),
         "paging": PagingFlow(db, clock),
         "page_notifications": build_page_notifier(db, settings, clock, client),
+        "reminders": ReminderDelivery(db, clock, chat_providers(settings)),
+        "trackers": TrackerHandler(db, clock, client),
         "log": LogHandler(),  # the null twin: logs each event, needs nothing set up
     }
     config = DispatcherConfig(
@@ -104,6 +110,7 @@ def build_periodic(dispatcher: Dispatcher, clock: Clock) -> Periodic:
         periodic.add("archive chat channels", timedelta(minutes=5), chat.archive_due_channels)
     periodic.add("advance maintenance windows", timedelta(seconds=30), _advance(dispatcher.db))
     periodic.tasks += paging_tasks(dispatcher.db)
+    periodic.tasks += scheduled_jobs(dispatcher.db)
     return periodic
 
 
@@ -204,6 +211,8 @@ def create_app(
     app.include_router(paging_api.router)
     app.include_router(ical_api.router)
     app.include_router(ack_api.router)
+    for guidance in (checklist_api, postmortem_api, follow_up_api, report_api, drill_api):
+        app.include_router(guidance.router)
     for web_router in WEB_ROUTERS:
         app.include_router(web_router)
     return app

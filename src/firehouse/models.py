@@ -5,6 +5,15 @@ from firehouse.auth.model import ApiToken, User, WebSession
 from firehouse.catalog.model import OrganisationSetting, Person, PriorityLevelRow, Service, Team
 from firehouse.chat.model import ChatEventReceipt, ChatIdentity, ChatPost, IncidentChannel
 from firehouse.db import Base
+from firehouse.guidance.model import (
+    ChecklistItem,
+    DrillStep,
+    FollowUp,
+    Postmortem,
+    ReminderSent,
+    ReminderSnooze,
+    SchedulerLease,
+)
 from firehouse.incidents.model import (
     Incident,
     IncidentCounter,
@@ -41,8 +50,11 @@ __all__ = [
     "ChatEventReceipt",
     "ChatIdentity",
     "ChatPost",
+    "ChecklistItem",
     "Component",
+    "DrillStep",
     "EscalationPolicy",
+    "FollowUp",
     "Incident",
     "IncidentChannel",
     "IncidentCounter",
@@ -54,13 +66,17 @@ __all__ = [
     "Page",
     "PageNotification",
     "Person",
+    "Postmortem",
     "PriorityLevelRow",
     "PublicIncident",
     "PublicIncidentComponent",
     "PublicUpdate",
+    "ReminderSent",
+    "ReminderSnooze",
     "RoleAssignment",
     "Schedule",
     "ScheduleOverride",
+    "SchedulerLease",
     "Service",
     "Subscriber",
     "Subscription",

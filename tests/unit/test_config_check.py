@@ -119,7 +119,7 @@ def test_an_unknown_top_level_section_is_reported() -> None:
     assert problems_in(document) == [
         "dashboards: unknown key 'dashboards' (known keys: organisation, people, "
         "teams, services, policy, webhooks, chat, statuspage, intake, routing, schedules, "
-        "escalation_policies, paging, web)"
+        "escalation_policies, paging, web, guidance)"
     ]
 
 

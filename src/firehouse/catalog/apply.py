@@ -9,7 +9,6 @@ and outbox deliveries keep pointing at it; declaring it again brings it back.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from firehouse.catalog.applied import redacted
+from firehouse.catalog.apply_settings import Change, apply_guidance, apply_web_oidc
 from firehouse.catalog.config import FirehouseConfig
 from firehouse.catalog.config_references import reference_problems
 from firehouse.catalog.model import OrganisationSetting, Person, PriorityLevelRow, Service, Team
@@ -41,18 +41,6 @@ _FILE_KEYS = {
     "position": "order",
     "escalation_policy_id": "escalation_policy",
 }
-
-
-@dataclass(frozen=True)
-class Change:
-    action: str
-    entity: str
-    id: str
-    fields: tuple[str, ...] = ()
-
-    def __str__(self) -> str:
-        text = f"{self.action} {self.entity} {self.id}"
-        return f"{text}: {', '.join(self.fields)}" if self.fields else text
 
 
 def apply_config(
@@ -82,30 +70,11 @@ def apply_config(
     changes += _sync(session, Schedule, "schedule", _schedules(config))
     changes += _sync(session, EscalationPolicy, "escalation policy", _escalation_policies(config))
     changes += _apply_paging(session, config)
-    changes += _apply_web_oidc(session, config)
+    changes += apply_web_oidc(session, config)
+    changes += apply_guidance(session, config)
+    changes += _apply_guidance_deliveries(session, config)
     session.flush()
     return changes
-
-
-WEB_OIDC = "web.oidc"
-
-
-def _apply_web_oidc(session: Session, config: FirehouseConfig) -> list[Change]:
-    """The single sign-on provider as firehouse.auth.sso reads it; removed with the section."""
-    oidc = config.web.oidc if config.web else None
-    value = oidc.model_dump() if oidc else None
-    row = session.get(OrganisationSetting, WEB_OIDC)
-    if row is None and value is not None:
-        session.add(OrganisationSetting(key=WEB_OIDC, value=value))
-        return [Change("created", "sign-in", "oidc")]
-    if row is not None and value is None:
-        session.delete(row)
-        return [Change("removed", "sign-in", "oidc")]
-    if row is not None and row.value != value:
-        fields = tuple(key for key in value or {} if row.value.get(key) != (value or {})[key])
-        row.value = value
-        return [Change("updated", "sign-in", "oidc", fields)]
-    return []
 
 
 INTAKE_KEYS = "intake.keys"
@@ -304,6 +273,33 @@ def _apply_paging(session: Session, config: FirehouseConfig) -> list[Change]:
     }
     name = PAGE_NOTIFICATIONS_SUBSCRIPTION
     changes += _sync_subscription(session, name, notifications, entity="paging", shown=name)
+    return changes
+
+
+REMINDERS_SUBSCRIPTION = "reminders"
+TRACKERS_SUBSCRIPTION = "trackers"
+
+
+def _apply_guidance_deliveries(session: Session, config: FirehouseConfig) -> list[Change]:
+    """Reminders are always on (they reach the channel, or the log without chat), so their
+    subscription is bookkeeping and not reported; tickets go to a tracker only while one is
+    configured. Both receive events addressed to them alone."""
+    reminders: Fields = {"kind": "reminders", "event_types": ["guidance.reminder"]}
+    _sync_subscription(
+        session, REMINDERS_SUBSCRIPTION, reminders, entity="guidance", shown="reminders"
+    )
+    changes: list[Change] = []
+    trackers = config.guidance.trackers if config.guidance else None
+    wanted: Fields | None = None
+    if trackers is not None and (trackers.jira or trackers.github):
+        wanted = {
+            "kind": "trackers",
+            "event_types": ["follow_up.sync"],
+            "settings": trackers.model_dump(mode="json", exclude_none=True),
+        }
+    changes += _sync_subscription(
+        session, TRACKERS_SUBSCRIPTION, wanted, entity="guidance", shown="trackers"
+    )
     return changes
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator
 from pydantic.types import StringConstraints
 
+from firehouse.catalog.config_guidance import GuidanceConfig
 from firehouse.catalog.config_oncall import (
     EscalationPolicyConfig,
     NotifyRuleConfig,
@@ -225,6 +226,7 @@ class FirehouseConfig(Section):
     escalation_policies: list[EscalationPolicyConfig] = Field(default_factory=list)
     paging: PagingConfig | None = None
     web: WebConfig | None = None
+    guidance: GuidanceConfig | None = None
 
     @field_validator(
         "people", "teams", "services", "webhooks", "schedules", "escalation_policies", mode="before"

@@ -14,13 +14,18 @@ from firehouse.cli import (
     admin,
     alerts,
     catalog,
+    checklist,
     config,
     db,
+    drill,
+    followup,
     importers,
     incidents,
     oncall,
     outbox,
     paging,
+    postmortem,
+    report,
     statuspage,
     tokens,
     users,
@@ -55,6 +60,10 @@ app.add_typer(catalog.commands)  # `services` and `service ID`
 app.add_typer(oncall.commands, name="oncall")
 app.add_typer(paging.commands)  # `page` and `pages`
 app.add_typer(importers.commands, name="import")
+# Guidance: each module names its own top-level commands (checklist, postmortem, followup,
+# report, drill).
+for guidance in (checklist, postmortem, followup, report, drill):
+    app.add_typer(guidance.commands)
 
 if __name__ == "__main__":
     app()

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
 from firehouse.errors import Conflict, InvalidInput, NotFound
+from firehouse.guidance import hooks as guidance_hooks
 from firehouse.incidents.model import Incident, IncidentCounter, TimelineEntry
 from firehouse.incidents.policy import Role
 from firehouse.outbox.append import append
@@ -92,6 +93,9 @@ def record(
     }
     payload["change"]["actor"] = actor
     append(session, DomainEvent(event, stream=f"incident:{incident.number}", data=payload), now=now)
+    guidance_hooks.after_record(
+        session, incident, kind=kind, event=event.value, data=data or {}, actor=actor, now=now
+    )
     return entry
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from firehouse.catalog.service import active_person, active_service, load_policy
 from firehouse.errors import Conflict, InvalidInput, NotFound
+from firehouse.guidance import hooks as guidance_hooks
 from firehouse.incidents import roles
 from firehouse.incidents.model import Incident, IncidentLink, TimelineEntry
 from firehouse.incidents.policy import (
@@ -219,11 +220,11 @@ def record_integration_step(
     If-Match into a 409) and no event is emitted (so integrations do not react to each other's
     bookkeeping). The entry is there for the record and the postmortem.
     """
-    incident_id = session.scalar(select(Incident.id).where(Incident.number == number))
-    if incident_id is None:
+    incident = session.scalar(select(Incident).where(Incident.number == number))
+    if incident is None:
         raise NotFound(f"no incident {number}", field="number")
     entry = TimelineEntry(
-        incident_id=incident_id,
+        incident_id=incident.id,
         kind=kind,
         text=required_text(text, "text"),
         actor=actor,
@@ -233,6 +234,9 @@ def record_integration_step(
     )
     session.add(entry)
     session.flush()
+    guidance_hooks.after_record(
+        session, incident, kind=kind, event=None, data=data or {}, actor=actor, now=now
+    )
     return entry
 
 

@@ -34,6 +34,11 @@ class EventType(StrEnum):
     PAGE_ESCALATED = "page.escalated"
     PAGE_ACKNOWLEDGED = "page.acknowledged"
     PAGE_EXHAUSTED = "page.exhausted"
+    # Guidance (see firehouse.guidance): a checklist item done or set aside, a postmortem's
+    # state, a follow-up created or changed in its tracker.
+    CHECKLIST_ITEM_CHANGED = "checklist.item_changed"
+    POSTMORTEM_CHANGED = "postmortem.changed"
+    FOLLOW_UP_CHANGED = "follow_up.changed"
 
 
 @dataclass(frozen=True)

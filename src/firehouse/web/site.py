@@ -8,14 +8,29 @@ from firehouse.web import (
     admin,
     dashboard,
     declare,
+    follow_up_pages,
     incident_list,
     incident_page,
     live,
     oidc,
+    postmortem_pages,
+    report_pages,
     routes,
 )
 
 ROUTERS: tuple[APIRouter, ...] = tuple(
     part.router
-    for part in (routes, oidc, dashboard, declare, incident_list, incident_page, live, admin)
+    for part in (
+        routes,
+        oidc,
+        dashboard,
+        declare,
+        incident_list,
+        incident_page,
+        live,
+        admin,
+        postmortem_pages,
+        report_pages,
+        follow_up_pages,
+    )
 )

@@ -1,0 +1,9 @@
+"""Reports at /reports: figures, charts (server-rendered SVG) and CSV."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from firehouse.web.pages import WebRoute
+
+router = APIRouter(include_in_schema=False, route_class=WebRoute)
