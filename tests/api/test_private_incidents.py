@@ -14,6 +14,7 @@ from firehouse.incidents.model import Incident
 from firehouse.integrations.webhooks import WebhookHandler
 from firehouse.oncall.paging import PageRequest, create_page
 from firehouse.outbox.dispatcher import Dispatcher
+from firehouse.statuspage import service_incidents
 from tests.api.client import Api
 from tests.fakes.webhook_receiver import WebhookReceiver
 from tests.service.alert_support import alert_event
@@ -231,3 +232,30 @@ def test_a_page_for_a_private_incident_is_hidden_from_non_participants(
         assert one.status_code == (200 if sees else 404), role
         if not sees:
             assert SECRET_MESSAGE not in listing.text + one.text
+
+
+def test_the_status_page_api_names_no_private_incident_to_a_non_participant(
+    api: Api, private: int
+) -> None:
+    """A public incident linked to it (say, published before it was made private) shows no
+    internal number, and filtering by the number finds nothing, as for a missing number."""
+    with api.db.write() as session:
+        incident_id = session.scalar(select(Incident.id).where(Incident.number == private))
+        public = service_incidents.create_incident(
+            session,
+            name="Website — partial outage",
+            impact="major",
+            components={},
+            body="We are investigating.",
+            publish=False,
+            incident_id=incident_id,
+            actor="alice",
+            now=api.clock.now(),
+        )
+    for role, number in (("dan", None), ("dan-viewer", None), ("bob", private), ("admin", private)):
+        listing = api.get("/api/v1/statuspage/incidents", role=role).json()["items"]
+        one = api.get(f"/api/v1/statuspage/incidents/{public.id}", role=role).json()
+        assert [item["incident"] for item in listing] == [number], role
+        assert one["incident"] == number, role
+        filtered = api.get(f"/api/v1/statuspage/incidents?incident={private}", role=role)
+        assert filtered.status_code == (404 if number is None else 200), role

@@ -15,6 +15,7 @@ from firehouse.incidents.policy import Role
 from firehouse.incidents.visibility import EVERYTHING, Sight, ensure_visible, visible_ids
 from firehouse.outbox.dispatcher import Dispatcher
 from firehouse.outbox.model import OutboxEvent, Subscription
+from firehouse.statuspage import service_incidents
 from firehouse.statuspage.flow import StatuspageFlow
 from firehouse.statuspage.model import PublicIncident
 from tests.factories import declare
@@ -199,3 +200,40 @@ def test_the_status_page_prepares_nothing_for_a_private_incident(
     Dispatcher(seeded_db, {"statuspage": flow}, clock).run_until_idle()
     with seeded_db.read() as session:
         assert session.scalars(select(PublicIncident)).all() == []
+
+
+def test_making_an_incident_private_deletes_its_draft_public_incident(
+    seeded_db: Database, clock: FakeClock
+) -> None:
+    add_components(seeded_db, clock.now())
+    subscribe_flow(seeded_db)
+    flow = StatuspageFlow(seeded_db, clock)
+    declare(seeded_db, clock.now(), priority="P1", reporter="alice")
+    Dispatcher(seeded_db, {"statuspage": flow}, clock).run_until_idle()
+    with seeded_db.read() as session:
+        assert len(session.scalars(select(PublicIncident)).all()) == 1  # a draft, unpublished
+    with seeded_db.write() as session:
+        privacy.set_private(session, 1, True, sight=ALICE, actor="alice", now=clock.now())
+    Dispatcher(seeded_db, {"statuspage": flow}, clock).run_until_idle()
+    with seeded_db.read() as session:
+        assert session.scalars(select(PublicIncident)).all() == []
+        texts = [entry.text for entry in queries.timeline(session, 1, EVERYTHING)]
+    assert any("Deleted draft public incident" in text for text in texts)
+
+
+def test_a_published_public_incident_stays_when_the_incident_becomes_private(
+    seeded_db: Database, clock: FakeClock
+) -> None:
+    add_components(seeded_db, clock.now())
+    subscribe_flow(seeded_db)
+    flow = StatuspageFlow(seeded_db, clock)
+    declare(seeded_db, clock.now(), priority="P1", reporter="alice")
+    Dispatcher(seeded_db, {"statuspage": flow}, clock).run_until_idle()
+    with seeded_db.write() as session:
+        public = session.scalars(select(PublicIncident)).one()
+        service_incidents.publish_incident(session, public.id, actor="alice", now=clock.now())
+    with seeded_db.write() as session:
+        privacy.set_private(session, 1, True, sight=ALICE, actor="alice", now=clock.now())
+    Dispatcher(seeded_db, {"statuspage": flow}, clock).run_until_idle()
+    with seeded_db.read() as session:
+        assert len(session.scalars(select(PublicIncident)).all()) == 1

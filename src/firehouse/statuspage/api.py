@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from firehouse.httpapi.deps import Responder, RuntimeDep, Viewer
 from firehouse.httpapi.errors import documented
 from firehouse.httpapi.runtime import Runtime
+from firehouse.incidents.visibility import EVERYTHING, Sight, sight_of
 from firehouse.statuspage import (
     linking,
     queries,
@@ -60,8 +61,11 @@ MaintenanceId = Annotated[
 Change = Callable[[Session, datetime], PublicIncident]
 
 
-def _rendered(session: Session, incidents: list[PublicIncident]) -> list[IncidentOut]:
-    numbers = linking.numbers_of(session, [incident.incident_id for incident in incidents])
+def _rendered(
+    session: Session, incidents: list[PublicIncident], sight: Sight = EVERYTHING
+) -> list[IncidentOut]:
+    ids = [incident.incident_id for incident in incidents]
+    numbers = linking.numbers_of(session, ids, sight)
     return [
         incident_out(incident, numbers.get(incident.incident_id or 0)) for incident in incidents
     ]
@@ -102,7 +106,7 @@ def patch_component(
 @router.get("/incidents")
 def list_incidents(
     runtime: RuntimeDep,
-    _caller: Viewer,
+    caller: Viewer,
     status: IncidentStatusName | None = None,
     published: Annotated[bool | None, Query(description="Only published, or drafts.")] = None,
     pending_resolution: Annotated[
@@ -123,10 +127,12 @@ def list_incidents(
         incident=incident,
         cursor=cursor,
         limit=limit,
+        sight=sight_of(caller),
     )
     with runtime.db.read() as session:
         page, next_cursor = queries.list_incidents(session, criteria)
-        return IncidentPage(items=_rendered(session, page), next_cursor=next_cursor)
+        items = _rendered(session, page, criteria.sight)
+        return IncidentPage(items=items, next_cursor=next_cursor)
 
 
 @router.post("/incidents", status_code=201)
@@ -153,9 +159,10 @@ def create_incident(
 
 
 @router.get("/incidents/{public_id}")
-def get_incident(public_id: PublicId, runtime: RuntimeDep, _caller: Viewer) -> IncidentOut:
+def get_incident(public_id: PublicId, runtime: RuntimeDep, caller: Viewer) -> IncidentOut:
     with runtime.db.read() as session:
-        return _rendered(session, [queries.get_incident(session, public_id)])[0]
+        found = [queries.get_incident(session, public_id)]
+        return _rendered(session, found, sight_of(caller))[0]
 
 
 @router.patch("/incidents/{public_id}")

@@ -8,6 +8,7 @@
 - Raised later: impact and component statuses go up on the linked one, never down.
 - Resolved or closed: its resolution is proposed (listed under `pending_resolution` until a
   responder resolves it with a final update). Reopened: the proposal is withdrawn.
+- Made private: an unpublished draft is deleted (a published one stays).
 
 Idempotent: every step checks the state it would create, so a delivery seen twice changes
 nothing more. It writes only the database, so it never needs to retry a third party.
@@ -87,6 +88,8 @@ class StatuspageFlow:
             self._propose_resolution(number)
         elif envelope.event_type == EventType.INCIDENT_REOPENED:
             self._withdraw_proposal(number)
+        elif envelope.event_type == EventType.INCIDENT_UPDATED and incident.get("private"):
+            self._withdraw_draft(number)
 
     def _prepare(self, snapshot: dict[str, Any]) -> None:
         number = int(snapshot["number"])
@@ -121,6 +124,25 @@ class StatuspageFlow:
             )
             record_integration_step(
                 session, number, kind=TIMELINE_KIND, text=text, actor=ACTOR, now=now
+            )
+
+    def _withdraw_draft(self, number: int) -> None:
+        """The incident became private: a draft public incident prepared for it would announce
+        what only participants may know, so it is deleted before anyone publishes it. One
+        already published stays (it is public already); responders decide what it says next."""
+        now = self.clock.now()
+        with self.db.write() as session:
+            public = linking.linked_to_number(session, number)
+            if public is None or public.published_at is not None:
+                return
+            session.delete(public)
+            record_integration_step(
+                session,
+                number,
+                kind=TIMELINE_KIND,
+                text=f"Deleted draft public incident {public.id}: the incident is private",
+                actor=ACTOR,
+                now=now,
             )
 
     def _withdraw_proposal(self, number: int) -> None:

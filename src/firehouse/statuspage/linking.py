@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from firehouse.errors import NotFound
 from firehouse.incidents.model import Incident
+from firehouse.incidents.visibility import EVERYTHING, Sight, visible
 from firehouse.statuspage.model import PublicIncident
 
 
@@ -34,8 +35,11 @@ def linked_to_number(session: Session, number: int) -> PublicIncident | None:
     )
 
 
-def internal_id(session: Session, number: int) -> int:
-    incident_id = session.scalar(select(Incident.id).where(Incident.number == number))
+def internal_id(session: Session, number: int, sight: Sight = EVERYTHING) -> int:
+    """A private incident the caller may not see is missing, as everywhere else."""
+    incident_id = session.scalar(
+        select(Incident.id).where(Incident.number == number, visible(sight))
+    )
     if incident_id is None:
         raise NotFound(f"no incident {number}", field="incident")
     return incident_id
@@ -77,10 +81,15 @@ def _final(public: PublicIncident) -> bool:
     return public.status in {"resolved", "postmortem"}
 
 
-def numbers_of(session: Session, incident_ids: Iterable[int | None]) -> dict[int, int]:
-    """Internal incident id → number, in one query for a page of public incidents."""
+def numbers_of(
+    session: Session, incident_ids: Iterable[int | None], sight: Sight = EVERYTHING
+) -> dict[int, int]:
+    """Internal incident id → number, in one query for a page of public incidents; a private
+    incident the caller may not see has none (its public incident shows no internal link)."""
     ids = [incident_id for incident_id in incident_ids if incident_id is not None]
     if not ids:
         return {}
-    rows = session.execute(select(Incident.id, Incident.number).where(Incident.id.in_(ids)))
+    rows = session.execute(
+        select(Incident.id, Incident.number).where(Incident.id.in_(ids), visible(sight))
+    )
     return {incident_id: number for incident_id, number in rows}

@@ -12,6 +12,7 @@ from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from firehouse.errors import InvalidInput, NotFound
+from firehouse.incidents.visibility import EVERYTHING, Sight
 from firehouse.statuspage.linking import internal_id
 from firehouse.statuspage.model import Maintenance, PublicIncident
 from firehouse.statuspage.service_components import FINAL_STATUSES
@@ -25,6 +26,7 @@ class IncidentFilter:
     published: bool | None = None
     pending_resolution: bool | None = None
     incident: int | None = None  # the internal incident's number
+    sight: Sight = EVERYTHING  # whose request: a private incident they may not see is missing
     cursor: str | None = None
     limit: int = 50
 
@@ -48,7 +50,9 @@ def list_incidents(
         )
         query = query.where(pending if criteria.pending_resolution else ~pending)
     if criteria.incident is not None:
-        query = query.where(PublicIncident.incident_id == internal_id(session, criteria.incident))
+        query = query.where(
+            PublicIncident.incident_id == internal_id(session, criteria.incident, criteria.sight)
+        )
     if criteria.cursor is not None:
         query = _after(session, query, criteria.cursor)
     rows = list(
