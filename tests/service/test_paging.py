@@ -12,6 +12,7 @@ from firehouse.errors import Conflict, InvalidInput, NotFound
 from firehouse.incidents.model import Incident
 from firehouse.oncall import paging
 from firehouse.oncall.escalation_tasks import advance_due_pages
+from firehouse.oncall.flow import page_message
 from firehouse.oncall.model import Page
 from tests.factories import declare
 from tests.service.paging_support import (
@@ -269,3 +270,35 @@ def test_two_workers_never_advance_the_same_page_twice(
 def the_policy(db: Database) -> str | None:
     [page] = pages(db)
     return page.escalation_policy_id
+
+
+# private incidents -----------------------------------------------------------------------------
+
+
+def test_acknowledging_a_page_of_a_private_incident_makes_the_person_a_responder(
+    db: Database, clock: FakeClock
+) -> None:
+    declare(db, clock.now(), priority="P1", reporter="carol", private=True)
+    page_id = raise_page(db, clock, person="alice", incident=1)
+    ack(db, clock, page_id)
+    with db.read() as session:
+        incident = session.query(Incident).filter_by(number=1).one()
+        assert ("responder", "alice") in {(a.role, a.person_id) for a in incident.roles}
+
+
+def test_acknowledging_a_page_of_an_ordinary_incident_assigns_no_role(
+    db: Database, clock: FakeClock
+) -> None:
+    declare(db, clock.now(), priority="P1")
+    page_id = raise_page(db, clock, person="alice", incident=1)
+    ack(db, clock, page_id)
+    with db.read() as session:
+        assert session.query(Incident).filter_by(number=1).one().roles == []
+
+
+def test_a_page_of_a_private_incident_tells_nothing_of_it() -> None:
+    private = page_message(4, "P1", {"message": "Customer records exposed", "private": True})
+    ordinary = page_message(4, "P1", {"message": "Checkout down"})
+    assert "Customer records" not in private
+    assert private.startswith("Incident #4 (P1)")
+    assert ordinary == "Incident #4 (P1): Checkout down"

@@ -65,7 +65,7 @@ class PagingFlow:
         rule = _rule(session, priority)
         number = int(incident["number"])
         now = self.clock.now()
-        message = f"Incident #{number} ({priority}): {incident.get('message', '')}"
+        message = page_message(number, priority, incident)
         request: PageRequest | None = None
         if rule == "all_on_call":
             people = everyone_on_call(session, now)
@@ -121,3 +121,12 @@ def _say(session: Session, number: int, text: str, now: datetime) -> None:
     )
     if said is None:
         record_integration_step(session, number, kind=SKIPPED, text=text, actor=ACTOR, now=now)
+
+
+def page_message(number: int, priority: str, incident: dict[str, Any]) -> str:
+    """What a page says. A private incident's page names no detail: it reaches people on call
+    who are not yet participants, through channels (SMS, mail, webhooks) firehouse cannot
+    hide again; they open the incident once they take part."""
+    if incident.get("private"):
+        return f"Incident #{number} ({priority}): a private incident needs you; open firehouse"
+    return f"Incident #{number} ({priority}): {incident.get('message', '')}"

@@ -17,6 +17,7 @@ from firehouse.catalog.service import active_person, active_service
 from firehouse.errors import Conflict, InvalidInput, NotFound
 from firehouse.incidents import roles
 from firehouse.incidents.model import Incident
+from firehouse.incidents.policy import Role
 from firehouse.incidents.recording import required_text
 from firehouse.oncall import escalation
 from firehouse.oncall.directory import escalation_policy_for
@@ -105,7 +106,20 @@ def acknowledge_page(
     number = escalation.incident_number(session, page)
     if number is not None:
         roles.acknowledge(session, number, actor=who, now=now)
+        if person_id is not None:
+            _join_private(session, number, person_id, now=now)
     return page
+
+
+def _join_private(session: Session, number: int, person_id: str, *, now: datetime) -> None:
+    """Whoever acknowledges a page of a private incident joins it as a responder: the page
+    told them nothing (see oncall.flow.page_message), and only participants may see it."""
+    incident = session.scalar(select(Incident).where(Incident.number == number))
+    if incident is None or not incident.private or incident.status != "open":
+        return
+    if any(assignment.person_id == person_id for assignment in incident.roles):
+        return
+    roles.assign(session, incident, Role.RESPONDER, person_id, actor=person_id, now=now)
 
 
 def cancel_page(session: Session, page_id: int, *, actor: str, now: datetime) -> Page:
