@@ -24,9 +24,17 @@ from firehouse.chat.flow import ChatFlow, ProviderFactory
 from firehouse.chat.provider import ChatProvider
 from firehouse.clock import Clock, SystemClock
 from firehouse.db import Database, is_sqlite
-from firehouse.guidance import checklist_api, drill_api, follow_up_api, postmortem_api, report_api
+from firehouse.guidance import (
+    checklist_api,
+    drill_api,
+    follow_up_api,
+    postmortem_api,
+    reminder_api,
+    report_api,
+)
 from firehouse.guidance.jobs import scheduled_jobs
 from firehouse.guidance.reminder_delivery import ReminderDelivery
+from firehouse.guidance.scheduler import Scheduler
 from firehouse.httpapi import errors
 from firehouse.httpapi.health import router as health_router
 from firehouse.httpapi.runtime import Runtime
@@ -36,6 +44,7 @@ from firehouse.integrations.paging import build_page_notifier
 from firehouse.integrations.slack.api import router as slack_router
 from firehouse.integrations.slack.client import DEFAULT_API_URL, SlackProvider
 from firehouse.integrations.trackers.handler import TrackerHandler
+from firehouse.integrations.trackers.polling import poll_open_tickets
 from firehouse.integrations.webhooks import WebhookHandler
 from firehouse.oncall import ack_api, ical_api, paging_api
 from firehouse.oncall.api import router as oncall_router
@@ -111,7 +120,28 @@ def build_periodic(dispatcher: Dispatcher, clock: Clock) -> Periodic:
     periodic.add("advance maintenance windows", timedelta(seconds=30), _advance(dispatcher.db))
     periodic.tasks += paging_tasks(dispatcher.db)
     periodic.tasks += scheduled_jobs(dispatcher.db)
+    trackers = dispatcher.handlers.get("trackers")
+    if isinstance(trackers, TrackerHandler):
+        periodic.add("poll ticket trackers", timedelta(minutes=15), _poll(dispatcher.db, trackers))
     return periodic
+
+
+def _poll(db: Database, trackers: TrackerHandler) -> Callable[[datetime], int]:
+    """Tickets closed in a tracker whose webhook never arrived; once per interval across
+    workers, under the scheduler's lease."""
+    scheduler = Scheduler(db)
+    every = timedelta(minutes=15)
+
+    def poll(now: datetime) -> int:
+        ran = scheduler.run(
+            "poll ticket trackers",
+            lambda _since, at: poll_open_tickets(db, trackers.client, at),
+            now=now,
+            every=every,
+        )
+        return int(ran or 0)
+
+    return poll
 
 
 def _advance(db: Database) -> Callable[[datetime], int]:
@@ -211,7 +241,14 @@ def create_app(
     app.include_router(paging_api.router)
     app.include_router(ical_api.router)
     app.include_router(ack_api.router)
-    for guidance in (checklist_api, postmortem_api, follow_up_api, report_api, drill_api):
+    for guidance in (
+        checklist_api,
+        postmortem_api,
+        follow_up_api,
+        report_api,
+        drill_api,
+        reminder_api,
+    ):
         app.include_router(guidance.router)
     for web_router in WEB_ROUTERS:
         app.include_router(web_router)

@@ -60,7 +60,7 @@ def test_closing_with_bug_links_links_them(api: Api) -> None:
     assert [(link["kind"], link["url"]) for link in body["links"]] == [
         ("bug", "https://bugs.example.com/7")
     ]
-    assert api.timeline_kinds(1)[-2:] == ["link_added", "closed"]
+    assert api.timeline_kinds(1)[-3:] == ["link_added", "closed", "guidance.not_an_incident_reply"]
 
 
 def test_closing_without_a_reason_is_422_naming_reason(api: Api) -> None:

@@ -60,7 +60,9 @@ def test_a_responder_runs_an_incident_from_declare_to_resolve(
     bob.goto(f"{site.base}/incidents/{number}")
     watched = bob.locator("#timeline")
 
-    alice.get_by_label("Timeline entry").fill("Rolled back deploy 4711; error rate falling")
+    alice.get_by_label("Timeline entry", exact=True).fill(
+        "Rolled back deploy 4711; error rate falling"
+    )
     alice.get_by_role("button", name="Add entry").click()
     # Bob never reloads: the entry arrives over the page's event stream.
     watched.get_by_text("Rolled back deploy 4711").wait_for(timeout=LIVE_WAIT_MS)

@@ -62,6 +62,8 @@ def _pages(number: int) -> dict[str, str]:
         "declare": "/declare",
         "incidents": "/incidents",
         "incident": f"/incidents/{number}",
+        "postmortem": f"/incidents/{number}/postmortem",
+        "reports": "/reports",
         "admin-config": "/admin/config",
         "admin-tokens": "/admin/tokens",
     }

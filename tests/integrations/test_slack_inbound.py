@@ -478,6 +478,8 @@ def test_status_is_a_summary_only_the_caller_sees(running: World) -> None:
     assert "(open)" in text
     assert "Commander: bob" in text
     assert "Service: Website" in text
+    assert "Checklist: " in text  # progress through the runbook's duties, with the next one
+    assert "done, next: " in text
 
 
 def test_help_in_the_incident_channel(running: World) -> None:

@@ -54,7 +54,12 @@ def test_closing_requires_a_reason_and_links_the_bugs(
     assert [(ln.kind, ln.url) for ln in incident.links] == [
         ("bug", "https://jira.example.com/browse/CMS-12")
     ]
-    assert kinds(seeded_db, number)[-2:] == ["link_added", "closed"]
+    # The reporter is owed a reply pointing to the bug (runbook step 3); it is on the timeline.
+    assert kinds(seeded_db, number)[-3:] == [
+        "link_added",
+        "closed",
+        "guidance.not_an_incident_reply",
+    ]
 
 
 def test_a_bad_bug_link_closes_nothing(seeded_db: Database, clock: FakeClock) -> None:

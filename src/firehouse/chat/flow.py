@@ -30,12 +30,14 @@ from sqlalchemy import select
 
 from firehouse.chat import messages
 from firehouse.chat.alerts_channel import AlertsChannel
+from firehouse.chat.close_reply import reply_to_reporter
 from firehouse.chat.flow_setup import ChannelSetup
 from firehouse.chat.model import IncidentChannel
 from firehouse.chat.progress import ACTOR, UNSET, Context, load_context, save
 from firehouse.chat.provider import ChatProvider, ChatRefused, ChatUnavailable, Message
 from firehouse.clock import Clock
 from firehouse.db import Database
+from firehouse.guidance.settings import load_guidance
 from firehouse.incidents.model import Incident
 from firehouse.incidents.policy import Status
 from firehouse.incidents.service import record_integration_step
@@ -103,17 +105,28 @@ class ChatFlow:
         if ctx is None:
             raise DeliveryFailed(f"incident {incident.get('number')} not found")
         declared = envelope.event_type == EventType.INCIDENT_DECLARED
+        settings = envelope.settings
+        if incident.get("training"):
+            settings = {**settings, "channel_name": self._drill_pattern()}
         setup = ChannelSetup(
             db=self.db,
             clock=self.clock,
             provider=provider,
             provider_name=provider_name(envelope.settings),
-            settings=envelope.settings,
+            settings=settings,
             check_posts=envelope.attempt > 1 or not declared,
         )
         setup.run(ctx, private=bool(incident.get("private", False)))
         if not declared:
             _React(setup, envelope, change).run(ctx)
+        if envelope.event_type == EventType.INCIDENT_CLOSED:
+            reply_to_reporter(setup, ctx, check=envelope.attempt > 1)
+
+    def _drill_pattern(self) -> str:
+        """A training incident's channel is `drill-N` (the guidance's prefix) whatever the
+        usual pattern, so nobody in the channel list mistakes practice for the real thing."""
+        with self.db.read() as session:
+            return f"{load_guidance(session).drill_channel_prefix}-{{number}}"
 
     def _invite_paged(self, envelope: Envelope, provider: ChatProvider) -> None:
         """Point-people paged into an incident are invited to its channel as they are paged,

@@ -11,6 +11,7 @@ from firehouse.catalog.model import Service
 from firehouse.catalog.service import load_policy
 from firehouse.clock import as_utc
 from firehouse.errors import NotFound
+from firehouse.guidance import checklist_service
 from firehouse.incidents.model import Incident
 from firehouse.incidents.policy import Role
 
@@ -39,6 +40,8 @@ def summary(session: Session, number: int, base_url: str) -> str:
     if incident.resolution_note:
         lines.append(f"Resolution: {incident.resolution_note}")
     lines += [f"{link.kind.replace('_', '-')}: {link.url}" for link in incident.links]
+    if incident.status != "closed":
+        lines.append(checklist_service.checklist_of(session, incident).summary())
     return "\n".join(lines)
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from firehouse.cli.api_session import api
+from firehouse.cli.checklist import summary_line
 from firehouse.cli.client import ApiClient
 from firehouse.cli.output import JsonFlag, moment, print_fields, print_json, print_table
 
@@ -111,10 +112,13 @@ def show(number: Number, as_json: JsonFlag = False) -> None:
     with api() as client:
         incident = client.get(f"/incidents/{number}")
         timeline = client.get(f"/incidents/{number}/timeline")
+        checklist = client.get(f"/incidents/{number}/checklist")
     if as_json:
-        print_json({**incident, "timeline": timeline})
+        print_json({**incident, "timeline": timeline, "checklist": checklist})
         return
     print_incident(incident)
+    if checklist["total"]:
+        typer.echo(summary_line(checklist))
     typer.echo("")
     typer.echo("Timeline")
     rows = [(moment(e["occurred_at"]), e["actor"], e["kind"], e["text"]) for e in timeline]

@@ -25,6 +25,7 @@ from firehouse.cli import (
     outbox,
     paging,
     postmortem,
+    reminders,
     report,
     statuspage,
     tokens,
@@ -62,7 +63,7 @@ app.add_typer(paging.commands)  # `page` and `pages`
 app.add_typer(importers.commands, name="import")
 # Guidance: each module names its own top-level commands (checklist, postmortem, followup,
 # report, drill).
-for guidance in (checklist, postmortem, followup, report, drill):
+for guidance in (checklist, postmortem, followup, report, drill, reminders):
     app.add_typer(guidance.commands)
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """What the guidance does when anything is written to an incident's timeline: tick the
 checklist item the change completes, start the postmortem when a critical incident is
-resolved. Called by firehouse.incidents.recording inside the same transaction, so the
-checklist is never behind the incident, whichever surface made the change.
+resolved, write the reply owed to the reporter of a report closed as a bug. Called by
+firehouse.incidents.recording inside the same transaction, so the checklist is never behind
+the incident, whichever surface made the change.
 
 The modules it calls must not import firehouse.incidents.recording or .service at module
 level (they import this one).
@@ -14,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from firehouse.guidance import checklist_progress, postmortem_service
+from firehouse.guidance import checklist_progress, not_an_incident, postmortem_service
 from firehouse.incidents.model import Incident
 
 
@@ -33,5 +34,8 @@ def after_record(
         session, incident, kind=kind, event=event, data=data, actor=actor, now=now
     )
     postmortem_service.on_entry(
+        session, incident, kind=kind, event=event, data=data, actor=actor, now=now
+    )
+    not_an_incident.on_entry(
         session, incident, kind=kind, event=event, data=data, actor=actor, now=now
     )

@@ -12,8 +12,9 @@ from fastapi import Request, Response
 from firehouse.auth.roles import AccessRole
 from firehouse.auth.web_sessions import SignedIn
 from firehouse.clock import as_utc
+from firehouse.guidance import checklist_service
 from firehouse.incidents.visibility import missing, sight_of
-from firehouse.web import incident_view
+from firehouse.web import follow_up_panel, incident_view
 from firehouse.web.deps import runtime_of
 from firehouse.web.pages import refusal, render
 from firehouse.web.timeline_html import entries_html
@@ -83,9 +84,13 @@ def render_page(
     runtime = runtime_of(request)
     with runtime.db.read() as session:
         view = incident_view.load_view(session, number, sight_of(user))
+        checklist = checklist_service.checklist_of(session, view.summary.incident)
+        panel = follow_up_panel.panel_context(session, number, sight_of(user))
     shown = feedback or Feedback()
     return render(
         "incident.html",
+        checklist=checklist,
+        **panel,
         status_code=status_code,
         section="incidents",
         entries_html=entries_html(view.entries),

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from firehouse.web import (
     admin,
+    checklist_forms,
     dashboard,
     declare,
     follow_up_pages,
@@ -32,5 +33,6 @@ ROUTERS: tuple[APIRouter, ...] = tuple(
         postmortem_pages,
         report_pages,
         follow_up_pages,
+        checklist_forms,
     )
 )
