@@ -12,9 +12,10 @@ from firehouse.catalog.config import ChatConfig
 from firehouse.chat.flow import ChatFlow
 from firehouse.clock import FakeClock
 from firehouse.db import Database
-from firehouse.guidance.reminder_delivery import ReminderDelivery
+from firehouse.guidance.reminder_delivery import Nudge, ReminderDelivery, message
 from firehouse.guidance.reminder_service import run_reminder_pass
 from firehouse.incidents.model import TimelineEntry
+from firehouse.outbox.append import append_addressed
 from firehouse.outbox.dispatcher import Dispatcher
 from firehouse.outbox.model import OutboxDelivery, Subscription
 from tests.factories import declare
@@ -135,3 +136,38 @@ def test_without_chat_a_reminder_is_logged_and_recorded(
     assert chat.called("post") == []
     [entry] = sent_entries(seeded_db)
     assert entry.startswith("Reminder sent: ")
+
+
+def test_a_commander_chat_knows_is_mentioned_so_their_chat_notifies_them(
+    seeded_db: Database, clock: FakeClock, chat: FakeChatProvider
+) -> None:
+    subscribe(seeded_db, with_chat=True)
+    running = dispatcher(seeded_db, clock, chat)
+    declare(seeded_db, clock.now(), priority="P1", commander="alice")
+    running.run_until_idle()  # the channel is set up; alice is matched to UALICE on invite
+    with seeded_db.write() as session:
+        append_addressed(
+            session,
+            type="guidance.reminder",
+            stream="incident:1",
+            data={
+                "incident": {"number": 1},
+                "reminder": "status_update_due",
+                "text": "No public update for 30 minutes",
+                "due_at": clock.now().isoformat(),
+                "commander": "alice",
+            },
+            subscription="reminders",
+            now=clock.now(),
+        )
+    running.run_until_idle()
+    channel = chat.named("incident-1")
+    assert channel is not None
+    [posted] = [m.message for m in channel.messages if m.key.startswith("reminder:")]
+    assert posted.context == "Commander: <@UALICE>"
+
+
+def test_a_commander_chat_does_not_know_is_named() -> None:
+    nudge = Nudge(1, "no_commander", "Still open", "2026-01-01T00:00:00+00:00", "maya")
+    assert message(nudge).context == "Commander: maya"
+    assert message(nudge, "U42").context == "Commander: <@U42>"

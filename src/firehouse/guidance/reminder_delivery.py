@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from firehouse.chat.model import ChatPost, IncidentChannel
+from firehouse.chat.model import ChatIdentity, ChatPost, IncidentChannel
 from firehouse.chat.provider import ChatProvider, ChatRefused, ChatUnavailable, Message, Posted
 from firehouse.clock import Clock
 from firehouse.db import Database
@@ -73,6 +73,9 @@ class Target:
     channel_id: str | None
     settings: dict[str, Any] | None
     posted: Posted | None
+    # The commander's chat user, when chat knows them: the nudge mentions them, so their chat
+    # notifies them and not only whoever happens to read the channel.
+    commander_user: str | None = None
 
 
 class ReminderDelivery:
@@ -99,7 +102,7 @@ class ReminderDelivery:
             return
         provider = self._provider(target.settings)
         try:
-            posted = self._post(provider, target.channel_id, nudge, check=envelope.attempt > 1)
+            posted = self._post(provider, target, nudge, check=envelope.attempt > 1)
         except ChatUnavailable as exc:
             raise DeliveryFailed(f"chat unavailable: {exc}", retry_after=exc.retry_after) from exc
         except ChatRefused as refusal:
@@ -120,6 +123,14 @@ class ReminderDelivery:
                     ChatPost.incident_id == incident_id, ChatPost.key == nudge.key
                 )
             )
+            commander_user = None
+            if nudge.commander:
+                commander_user = session.scalar(
+                    select(ChatIdentity.user_id)
+                    .where(ChatIdentity.person_id == nudge.commander)
+                    .order_by(ChatIdentity.updated_at.desc())
+                    .limit(1)
+                )
             live = channel is not None and channel.archived_at is None
             usable = subscription is not None and subscription.active and live
             return Target(
@@ -127,6 +138,7 @@ class ReminderDelivery:
                 channel_id=channel.channel_id if usable and channel else None,
                 settings=dict(subscription.settings) if usable and subscription else None,
                 posted=Posted(post.channel_id, post.ts) if post else None,
+                commander_user=commander_user,
             )
 
     def _provider(self, settings: dict[str, Any]) -> ChatProvider:
@@ -136,14 +148,13 @@ class ReminderDelivery:
                 self._cache[key] = self.providers(settings)
             return self._cache[key]
 
-    def _post(
-        self, provider: ChatProvider, channel_id: str, nudge: Nudge, *, check: bool
-    ) -> Posted:
+    def _post(self, provider: ChatProvider, target: Target, nudge: Nudge, *, check: bool) -> Posted:
+        channel_id = target.channel_id or ""
         if check:
             found = provider.find_posted(channel_id, nudge.key)
             if found is not None:
                 return found
-        return provider.post(channel_id, message(nudge), key=nudge.key)
+        return provider.post(channel_id, message(nudge, target.commander_user), key=nudge.key)
 
     def _record(
         self, target: Target, nudge: Nudge, posted: Posted | None, *, note: str | None
@@ -174,9 +185,11 @@ class ReminderDelivery:
             )
 
 
-def message(nudge: Nudge) -> Message:
-    """The nudge as chat shows it; the commander is named so the right person reads it."""
-    context = f"Commander: {nudge.commander}" if nudge.commander else "No commander assigned"
+def message(nudge: Nudge, commander_user: str | None = None) -> Message:
+    """The nudge as chat shows it. The commander is mentioned when chat knows their user (so
+    they are notified), else named."""
+    commander = f"<@{commander_user}>" if commander_user else nudge.commander
+    context = f"Commander: {commander}" if commander else "No commander assigned"
     return Message(text=f":alarm_clock: {nudge.text}", title="Reminder", context=context)
 
 
