@@ -10,9 +10,9 @@ from firehouse.auth.roles import AccessRole
 from firehouse.errors import DomainError
 from firehouse.guidance import checklist_service
 from firehouse.incidents.visibility import sight_of
-from firehouse.web.deps import CsrfUser, FormData, runtime_of
+from firehouse.web.deps import CsrfUser, FormData, ensure_role, runtime_of
 from firehouse.web.incident_page_render import Feedback, parse_number, render_page
-from firehouse.web.pages import PageError, Redirect, WebRoute, refusal
+from firehouse.web.pages import Redirect, WebRoute, refusal
 
 router = APIRouter(include_in_schema=False, route_class=WebRoute)
 
@@ -24,12 +24,7 @@ def change_item(
     request: Request, number: str, key: str, user: CsrfUser, data: FormData
 ) -> Response:
     parsed = parse_number(number)
-    if not user.role.allows(AccessRole.RESPONDER):
-        raise PageError(
-            403,
-            "Not allowed",
-            f"Changing a checklist needs the responder role; your account has {user.role.value}.",
-        )
+    ensure_role(user, AccessRole.RESPONDER, "Changing a checklist")
     runtime = runtime_of(request)
     try:
         with runtime.db.write() as session:

@@ -23,7 +23,7 @@ from firehouse.catalog.service import list_services, load_policy
 from firehouse.errors import InvalidInput
 from firehouse.httpapi.runtime import Runtime
 from firehouse.incidents import service
-from firehouse.web.deps import CsrfUser, Form, FormData, ResponderUser, runtime_of
+from firehouse.web.deps import CsrfUser, Form, FormData, ResponderUser, ensure_role, runtime_of
 from firehouse.web.pages import PageError, Redirect, WebRoute, render
 
 router = APIRouter(include_in_schema=False, route_class=WebRoute)
@@ -44,12 +44,7 @@ PLAIN_WORDS = {
 
 def responder_posting(user: CsrfUser) -> SignedIn:
     """The CSRF check, then the role: a viewer's own valid form is still refused."""
-    if not user.role.allows(AccessRole.RESPONDER):
-        raise PageError(
-            403,
-            "Not allowed",
-            f"Declaring needs the responder role; your account has {user.role.value}.",
-        )
+    ensure_role(user, AccessRole.RESPONDER, "Declaring")
     return user
 
 

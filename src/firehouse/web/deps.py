@@ -103,14 +103,19 @@ def require_csrf(user: WebUser, data: FormData) -> SignedIn:
 CsrfUser = Annotated[SignedIn, Depends(require_csrf)]
 
 
+def ensure_role(user: SignedIn, role: AccessRole, doing: str = "This page") -> None:
+    """The one refusal for an account without the role: it says what the account lacks."""
+    if not user.role.allows(role):
+        raise PageError(
+            403,
+            "Not allowed",
+            f"{doing} needs the {role.value} role; your account has {user.role.value}.",
+        )
+
+
 def require_role(role: AccessRole) -> Callable[[SignedIn], SignedIn]:
     def check(user: WebUser) -> SignedIn:
-        if not user.role.allows(role):
-            raise PageError(
-                403,
-                "Not allowed",
-                f"This page needs the {role.value} role; your account has {user.role.value}.",
-            )
+        ensure_role(user, role)
         return user
 
     return check

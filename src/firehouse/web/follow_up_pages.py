@@ -18,9 +18,9 @@ from firehouse.auth.web_sessions import SignedIn
 from firehouse.errors import DomainError, InvalidInput
 from firehouse.guidance import follow_ups
 from firehouse.incidents.visibility import sight_of
-from firehouse.web.deps import CsrfUser, FormData, runtime_of
+from firehouse.web.deps import CsrfUser, FormData, ensure_role, runtime_of
 from firehouse.web.incident_page_render import Feedback, parse_number, render_page
-from firehouse.web.pages import PageError, Redirect, WebRoute, refusal
+from firehouse.web.pages import Redirect, WebRoute, refusal
 
 router = APIRouter(include_in_schema=False, route_class=WebRoute)
 
@@ -74,12 +74,7 @@ def _handle(
     request: Request, user: SignedIn, number: str, data: dict[str, str], change: Change
 ) -> Response:
     parsed = parse_number(number)
-    if not user.role.allows(AccessRole.RESPONDER):
-        raise PageError(
-            403,
-            "Not allowed",
-            f"Follow-ups need the responder role; your account has {user.role.value}.",
-        )
+    ensure_role(user, AccessRole.RESPONDER, "Changing follow-ups")
     runtime = runtime_of(request)
     try:
         with runtime.db.write() as session:

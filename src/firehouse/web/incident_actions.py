@@ -20,14 +20,14 @@ from firehouse.incidents import roles, service
 from firehouse.incidents.visibility import ensure_visible, sight_of
 from firehouse.statuspage import service_incidents
 from firehouse.statuspage.linking import linked_to_number
-from firehouse.web.deps import CsrfUser, Form, FormData, runtime_of
+from firehouse.web.deps import CsrfUser, Form, FormData, ensure_role, runtime_of
 from firehouse.web.incident_page_render import (
     Feedback,
     parse_number,
     render_page,
     render_transition,
 )
-from firehouse.web.pages import PageError, Redirect, WebRoute, refusal, render
+from firehouse.web.pages import Redirect, WebRoute, refusal, render
 
 router = APIRouter(include_in_schema=False, route_class=WebRoute)
 
@@ -63,12 +63,7 @@ def version_of(data: Form) -> int | None:
 def _perform(request: Request, user: SignedIn, number: str, action: Action) -> int:
     """Authorise, then run the use case in one transaction; returns the incident number."""
     parsed = parse_number(number)
-    if not user.role.allows(AccessRole.RESPONDER):
-        raise PageError(
-            403,
-            "Not allowed",
-            f"Changing an incident needs the responder role; your account has {user.role.value}.",
-        )
+    ensure_role(user, AccessRole.RESPONDER, "Changing an incident")
     runtime = runtime_of(request)
     with runtime.db.write() as session:
         ensure_visible(session, parsed, sight_of(user))

@@ -14,7 +14,7 @@ from firehouse.auth.roles import AccessRole
 from firehouse.auth.web_sessions import SignedIn
 from firehouse.incidents.visibility import sight_of
 from firehouse.web import incident_actions, incident_view
-from firehouse.web.deps import WebUser, runtime_of
+from firehouse.web.deps import WebUser, ensure_role, runtime_of
 from firehouse.web.incident_page_render import (
     DONE,
     page_context,
@@ -22,7 +22,7 @@ from firehouse.web.incident_page_render import (
     render_page,
     render_transition,
 )
-from firehouse.web.pages import PageError, WebRoute, render
+from firehouse.web.pages import WebRoute, render
 
 router = APIRouter(include_in_schema=False, route_class=WebRoute)
 
@@ -57,8 +57,7 @@ async def close_page(request: Request, number: str, user: WebUser) -> Response:
 
 async def _transition_page(request: Request, number: str, user: SignedIn, which: str) -> Response:
     parsed = parse_number(number)
-    if not user.role.allows(AccessRole.RESPONDER):
-        raise PageError(403, "Not allowed", "Only responders may change an incident.")
+    ensure_role(user, AccessRole.RESPONDER, "Changing an incident")
     return await run_in_threadpool(render_transition, request, user, parsed, which)
 
 

@@ -16,9 +16,9 @@ from firehouse.auth.web_sessions import SignedIn
 from firehouse.errors import Conflict, InvalidInput, NotFound
 from firehouse.guidance import postmortem, postmortem_service
 from firehouse.incidents.visibility import sight_of
-from firehouse.web.deps import CsrfUser, Form, FormData, WebUser, runtime_of
+from firehouse.web.deps import CsrfUser, Form, FormData, WebUser, ensure_role, runtime_of
 from firehouse.web.incident_page_render import parse_number
-from firehouse.web.pages import PageError, Redirect, WebRoute, refusal, render
+from firehouse.web.pages import Redirect, WebRoute, refusal, render
 
 router = APIRouter(include_in_schema=False, route_class=WebRoute)
 
@@ -158,12 +158,7 @@ def _download(request: Request, user: SignedIn, number: int, fmt: str, media: st
 
 def _change(request: Request, user: SignedIn, change: Change) -> None:
     """Responders only; a private incident the user may not see is missing (404 page)."""
-    if not user.role.allows(AccessRole.RESPONDER):
-        raise PageError(
-            403,
-            "Not allowed",
-            f"Changing a postmortem needs the responder role; your account has {user.role.value}.",
-        )
+    ensure_role(user, AccessRole.RESPONDER, "Changing a postmortem")
     runtime = runtime_of(request)
     with runtime.db.write() as session:
         try:
