@@ -7,6 +7,7 @@ once applied, in the database, so that every process of a deployment sees the sa
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -48,6 +49,27 @@ class Settings(BaseSettings):
             "group commit needs more requests)."
         ),
     )
+    outbox_retention_days: float = Field(
+        default=14.0,
+        ge=0,
+        le=3650,
+        description=(
+            "Delivered outbox rows older than this are deleted by the scheduler; dead ones are "
+            "kept until retried or removed by hand. 0 keeps everything."
+        ),
+    )
+    worker_heartbeat_file: str | None = Field(
+        default=None,
+        description=(
+            "A file `firehouse worker` touches after every dispatch round, for a liveness probe "
+            "that checks its age (deploy/ uses it)."
+        ),
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="`json`: one JSON object per line with a request id, for log collectors.",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO")
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     slack_bot_token: SecretStr | None = Field(
         default=None,

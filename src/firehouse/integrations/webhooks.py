@@ -26,6 +26,7 @@ from firehouse.outbox.redact import redact_url
 
 SIGNATURE_HEADER = "X-Firehouse-Signature"
 THROTTLING_STATUSES = frozenset({429, 503})
+GONE = 410
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -104,19 +105,25 @@ class WebhookHandler:
         if response.status_code in THROTTLING_STATUSES:
             retry_after = retry_after_seconds(response.headers.get("Retry-After"), self.clock.now())
         raise DeliveryFailed(
-            f"HTTP {response.status_code} from {redact_url(url)}", retry_after=retry_after
+            f"HTTP {response.status_code} from {redact_url(url)}",
+            retry_after=retry_after,
+            permanent=response.status_code == GONE,  # the receiver asks never to be sent it again
         )
 
     def _url(self, envelope: Envelope) -> str:
         url = str(envelope.settings.get("url") or "")
         if not url.startswith(("http://", "https://")):
-            raise DeliveryFailed(f"webhook '{envelope.subscription}' has no http(s) url")
+            raise DeliveryFailed(
+                f"webhook '{envelope.subscription}' has no http(s) url", permanent=True
+            )
         return url
 
     def _secret(self, envelope: Envelope) -> str:
         secret_env = str(envelope.settings.get("secret_env") or "")
         if not secret_env:
-            raise DeliveryFailed(f"webhook '{envelope.subscription}' names no secret_env")
+            raise DeliveryFailed(
+                f"webhook '{envelope.subscription}' names no secret_env", permanent=True
+            )
         secret = self.environ.get(secret_env, "")
         if not secret:
             raise DeliveryFailed(

@@ -119,7 +119,12 @@ class Dispatcher:
                 )
             handler(envelope)
         except DeliveryFailed as failure:
-            return self._settle(envelope, error=str(failure), retry_after=failure.retry_after)
+            return self._settle(
+                envelope,
+                error=str(failure),
+                retry_after=failure.retry_after,
+                permanent=failure.permanent,
+            )
         except Exception as exc:  # noqa: BLE001 -- a bug in a handler must not lose the event
             details = redact_urls_in("".join(traceback.format_exception(exc)))
             log.error("handler for %s crashed:\n%s", envelope.subscription, details)
@@ -174,7 +179,12 @@ class Dispatcher:
         )
 
     def _settle(
-        self, envelope: Envelope, *, error: str | None, retry_after: float | None = None
+        self,
+        envelope: Envelope,
+        *,
+        error: str | None,
+        retry_after: float | None = None,
+        permanent: bool = False,
     ) -> bool:
         now = self.clock.now()
         with self.db.write() as session:
@@ -188,7 +198,7 @@ class Dispatcher:
                 row.state, row.delivered_at, row.last_error = DELIVERED, now, None
                 return True
             row.last_error = error[:MAX_ERROR_LENGTH]
-            if is_exhausted(row.attempts, self.config.max_attempts):
+            if permanent or is_exhausted(row.attempts, self.config.max_attempts):
                 _park(row, row.last_error)
             else:
                 row.next_attempt_at = now + next_delay(row.attempts, retry_after)

@@ -38,11 +38,17 @@ class DeliveryFailed(Exception):
 
     The message is stored and shown to operators, so it must never contain a secret.
     `retry_after` (seconds) is the receiver's own request to wait, from a Retry-After header.
+    `permanent` says retrying cannot help (the receiver refused the request itself, a setting
+    is missing): the delivery is parked as dead at once, for an operator to fix and retry,
+    instead of spending its remaining attempts over the next hours.
     """
 
-    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, permanent: bool = False
+    ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.permanent = permanent
 
 
 class Handler(Protocol):
