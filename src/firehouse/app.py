@@ -8,6 +8,7 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import httpx
@@ -52,7 +53,8 @@ from firehouse.oncall.escalation_tasks import paging_tasks
 from firehouse.oncall.flow import PagingFlow
 from firehouse.outbox.console import LogHandler
 from firehouse.outbox.dispatcher import Dispatcher, DispatcherConfig, Handler
-from firehouse.periodic import Periodic
+from firehouse.outbox.retention import prune_delivered
+from firehouse.periodic import Periodic, exclusive
 from firehouse.settings import Settings, get_settings
 from firehouse.statuspage.api import router as statuspage_router
 from firehouse.statuspage.flow import StatuspageFlow
@@ -105,43 +107,45 @@ def build_dispatcher(db: Database, settings: Settings, clock: Clock) -> Dispatch
     config = DispatcherConfig(
         max_attempts=settings.outbox_max_attempts,
         lease=timedelta(seconds=settings.outbox_lease_seconds),
+        concurrency=settings.outbox_concurrency,
     )
     dispatcher = Dispatcher(db, handlers, clock, config)
     db.on_commit(dispatcher.wake)
     return dispatcher
 
 
-def build_periodic(dispatcher: Dispatcher, clock: Clock) -> Periodic:
+def build_periodic(dispatcher: Dispatcher, clock: Clock, settings: Settings) -> Periodic:
     """The clock-driven tasks that ride on the dispatcher's loop (see firehouse.periodic)."""
+    db = dispatcher.db
+    scheduler = Scheduler(db)
     periodic = Periodic(clock)
     chat = dispatcher.handlers.get("chat")
     if isinstance(chat, ChatFlow):
-        periodic.add("archive chat channels", timedelta(minutes=5), chat.archive_due_channels)
-    periodic.add("advance maintenance windows", timedelta(seconds=30), _advance(dispatcher.db))
-    periodic.tasks += paging_tasks(dispatcher.db)
-    periodic.tasks += scheduled_jobs(dispatcher.db)
+        periodic.tasks.append(
+            exclusive(
+                scheduler, "archive chat channels", timedelta(minutes=5), chat.archive_due_channels
+            )
+        )
+    periodic.tasks.append(
+        exclusive(scheduler, "advance maintenance windows", timedelta(seconds=30), _advance(db))
+    )
+    periodic.tasks += paging_tasks(db)
+    periodic.tasks += scheduled_jobs(db, scheduler)
     trackers = dispatcher.handlers.get("trackers")
     if isinstance(trackers, TrackerHandler):
-        periodic.add("poll ticket trackers", timedelta(minutes=15), _poll(dispatcher.db, trackers))
+        poll = partial(poll_open_tickets, db, trackers.client)
+        periodic.tasks.append(
+            exclusive(scheduler, "poll ticket trackers", timedelta(minutes=15), poll)
+        )
+    if settings.outbox_retention_days > 0:
+        keep = timedelta(days=settings.outbox_retention_days)
+        prune = partial(_prune_outbox, db, keep)
+        periodic.tasks.append(exclusive(scheduler, "prune outbox", timedelta(hours=1), prune))
     return periodic
 
 
-def _poll(db: Database, trackers: TrackerHandler) -> Callable[[datetime], int]:
-    """Tickets closed in a tracker whose webhook never arrived; once per interval across
-    workers, under the scheduler's lease."""
-    scheduler = Scheduler(db)
-    every = timedelta(minutes=15)
-
-    def poll(now: datetime) -> int:
-        ran = scheduler.run(
-            "poll ticket trackers",
-            lambda _since, at: poll_open_tickets(db, trackers.client, at),
-            now=now,
-            every=every,
-        )
-        return int(ran or 0)
-
-    return poll
+def _prune_outbox(db: Database, keep: timedelta, now: datetime) -> int:
+    return prune_delivered(db, now - keep)
 
 
 def _advance(db: Database) -> Callable[[datetime], int]:
@@ -194,7 +198,7 @@ def create_app(
                 args=(
                     stop,
                     settings.outbox_poll_seconds,
-                    build_periodic(dispatcher, clock).run_due,
+                    build_periodic(dispatcher, clock, settings).run_due,
                 ),
                 name="outbox-dispatcher",
                 daemon=True,
@@ -206,9 +210,10 @@ def create_app(
         status_publisher.stop()
         alert_batcher.stop()
         stop.set()
-        dispatcher.wake()
+        dispatcher.request_stop()  # the current batch finishes; the rest goes back untried
         if thread is not None:
             thread.join(timeout=30)
+        dispatcher.close()
 
     app = FastAPI(
         title="firehouse",

@@ -1,10 +1,11 @@
 """Work that is due by the clock rather than by an event: archiving channels after their delay,
-starting and ending maintenance windows.
+starting and ending maintenance windows, escalating pages, reminders, pruning the outbox.
 
 The tasks ride on the outbox dispatcher's loop, so they run wherever events are delivered
-(`firehouse serve` or `firehouse worker`) with no extra thread. Every task must be idempotent
-and cheap when there is nothing to do: with several workers, each runs it. Exactly-once
-scheduling across workers belongs to the scheduler of the guidance and scale-out issues.
+(`firehouse serve` or `firehouse worker`) with no extra thread. Every process ticks every
+task; `exclusive` tasks then run once per interval across all of them, under the scheduler's
+lease, and catch up from the last run when all workers were down. Tasks that claim their own
+rows with SKIP LOCKED (page escalation) need no lease and run on every worker at once.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from firehouse.clock import Clock
+from firehouse.guidance.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 
@@ -50,3 +52,14 @@ class Periodic:
                 log.exception("periodic task %s failed", task.name)
             ran.append(task.name)
         return ran
+
+
+def exclusive(
+    scheduler: Scheduler, name: str, every: timedelta, run: Callable[[datetime], object]
+) -> PeriodicTask:
+    """A task that runs at most once per `every` across all processes sharing the database."""
+
+    def leased(now: datetime) -> object:
+        return scheduler.run(name, lambda _since, at: run(at), now=now, every=every)
+
+    return PeriodicTask(name, every, leased)

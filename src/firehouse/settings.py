@@ -35,6 +35,16 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = Field(default=10, ge=1, le=100)
     outbox_poll_seconds: float = Field(default=1.0, gt=0, le=60)
     outbox_lease_seconds: float = Field(default=60.0, gt=0, le=3600)
+    outbox_concurrency: int = Field(
+        default=8,
+        ge=1,
+        le=64,
+        description=(
+            "Deliveries one dispatcher sends at once (each to a different incident or "
+            "provider, so order within an incident holds). Providers answer in tens of "
+            "milliseconds; one at a time, a worker would spend its time waiting."
+        ),
+    )
     dispatcher: bool = Field(
         default=True, description="Run the outbox dispatcher inside `firehouse serve`."
     )

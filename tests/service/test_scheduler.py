@@ -16,7 +16,7 @@ from firehouse.guidance.jobs import scheduled_jobs
 from firehouse.guidance.model import ReminderSent, SchedulerLease
 from firehouse.guidance.scheduler import Scheduler
 from firehouse.outbox.model import OutboxEvent
-from firehouse.periodic import PeriodicTask
+from firehouse.periodic import Periodic, PeriodicTask, exclusive
 from tests.factories import declare
 
 JOB = "guidance reminders"
@@ -152,3 +152,18 @@ def _in_threads(db: Database, holders: list[str], work: Callable[[Scheduler], ob
     for thread in threads:
         thread.join(timeout=30)
     assert not errors
+
+
+def test_an_exclusive_periodic_task_runs_once_per_interval_across_workers(
+    db: Database, clock: FakeClock
+) -> None:
+    runs: list[datetime] = []
+    workers = [Periodic(clock) for _ in range(3)]
+    for periodic in workers:
+        scheduler = Scheduler(db)
+        periodic.tasks.append(exclusive(scheduler, "archive", timedelta(minutes=5), runs.append))
+    for _ in range(2):
+        for periodic in workers:
+            periodic.run_due()
+        clock.advance(minutes=5)
+    assert runs == [clock.now() - timedelta(minutes=10), clock.now() - timedelta(minutes=5)]

@@ -6,6 +6,8 @@ import logging
 import signal
 import socket
 import threading
+import time
+from pathlib import Path
 from types import FrameType
 from typing import Annotated
 
@@ -89,6 +91,25 @@ def _listen(host: str, port: int) -> socket.socket:
     return listener
 
 
+class Heartbeat:
+    """Touches a file after every round, so a liveness probe can tell a stuck worker (an old
+    file) from a busy one. Throttled to once a second; a failed touch is logged, not fatal."""
+
+    def __init__(self, path: str | None) -> None:
+        self.path = Path(path) if path else None
+        self._last = 0.0
+
+    def beat(self) -> None:
+        now = time.monotonic()
+        if self.path is None or now - self._last < 1.0:
+            return
+        self._last = now
+        try:
+            self.path.touch()
+        except OSError as exc:
+            logging.getLogger(__name__).warning("cannot touch heartbeat file: %s", exc.strerror)
+
+
 @commands.command()
 def worker() -> None:
     """Deliver outbox events until SIGTERM or Ctrl-C; run several for scale-out."""
@@ -100,18 +121,24 @@ def worker() -> None:
         logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
         clock = SystemClock()
         dispatcher = build_dispatcher(db, settings, clock)
-        periodic = build_periodic(dispatcher, clock)
+        periodic = build_periodic(dispatcher, clock, settings)
+        heartbeat = Heartbeat(settings.worker_heartbeat_file)
         stop = threading.Event()
 
         def _stop(_signum: int, _frame: FrameType | None) -> None:
             stop.set()
-            dispatcher.wake()  # ends the idle wait now rather than at the next poll
+            dispatcher.request_stop()  # ends the idle wait now; the batch in hand finishes
+
+        def between_rounds() -> None:
+            periodic.run_due()
+            heartbeat.beat()
 
         previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
         typer.echo(f"firehouse worker {dispatcher.worker_id} is delivering outbox events")
         try:
-            dispatcher.run_forever(stop, settings.outbox_poll_seconds, periodic.run_due)
+            dispatcher.run_forever(stop, settings.outbox_poll_seconds, between_rounds)
         finally:
+            dispatcher.close()
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
     typer.echo("firehouse worker stopped")

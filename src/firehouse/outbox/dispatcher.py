@@ -19,8 +19,11 @@ import threading
 import traceback
 import uuid
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from sqlalchemy import update
 
 from firehouse.clock import Clock
 from firehouse.db import Database, is_sqlite
@@ -44,6 +47,7 @@ class DispatcherConfig:
     max_attempts: int = 10
     lease: timedelta = timedelta(seconds=60)
     batch_size: int = 20
+    concurrency: int = 1  # deliveries of one batch in flight at once
 
 
 class Dispatcher:
@@ -61,21 +65,76 @@ class Dispatcher:
         self.config = config or DispatcherConfig()
         self.worker_id = worker_id or f"worker-{uuid.uuid4().hex[:12]}"
         self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._pool_lock = threading.Lock()
+        self._executor: ThreadPoolExecutor | None = None
 
     def wake(self) -> None:
         """Called after every commit, so a new event goes out without waiting for the poll."""
         self._wake.set()
 
     def run_once(self) -> int:
-        """One round; returns how many deliveries it took from the queue (0 when idle)."""
+        """One round; returns how many deliveries it took from the queue (0 when idle).
+
+        A batch never holds two deliveries of one stream to one subscription (a delivery
+        waits behind the earlier one, see queue.py), so its deliveries may go out side by
+        side without breaking the order within an incident."""
         envelopes, taken = self._claim()
-        for envelope in envelopes:
-            if self.clock.now() >= envelope.lease_expires_at:
-                # Earlier deliveries of the batch were slow; another worker may own it now.
-                log.warning("lease on delivery %s ran out before it started", envelope.delivery_id)
-                continue
-            self.deliver(envelope)
+        if self.config.concurrency > 1 and len(envelopes) > 1:
+            list(self._pool().map(self._deliver_claimed, envelopes))
+        else:
+            for envelope in envelopes:
+                self._deliver_claimed(envelope)
         return taken
+
+    def request_stop(self) -> None:
+        """Graceful stop: deliveries already started finish and settle; the rest of the batch
+        is handed back at once (lease released, attempt not counted) for another worker."""
+        self._stopping.set()
+        self._wake.set()
+
+    def close(self) -> None:
+        """Waits for deliveries in flight, then frees the delivery threads."""
+        with self._pool_lock:
+            pool, self._executor = self._executor, None
+        if pool is not None:
+            pool.shutdown(wait=True)
+
+    def _pool(self) -> ThreadPoolExecutor:
+        with self._pool_lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(
+                    max_workers=self.config.concurrency, thread_name_prefix="outbox-delivery"
+                )
+            return self._executor
+
+    def _deliver_claimed(self, envelope: Envelope) -> None:
+        if self._stopping.is_set():
+            self.release(envelope)
+            return
+        if self.clock.now() >= envelope.lease_expires_at:
+            # Earlier deliveries of the batch were slow; another worker may own it now.
+            log.warning("lease on delivery %s ran out before it started", envelope.delivery_id)
+            return
+        self.deliver(envelope)
+
+    def release(self, envelope: Envelope) -> bool:
+        """Gives a claimed delivery back untried; False when the lease was no longer ours."""
+        with self.db.write() as session:
+            released = session.execute(
+                update(OutboxDelivery)
+                .where(
+                    OutboxDelivery.id == envelope.delivery_id,
+                    OutboxDelivery.state == PENDING,
+                    OutboxDelivery.lease_owner == envelope.lease_token,
+                )
+                .values(
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    attempts=OutboxDelivery.attempts - 1,
+                )
+            )
+        return bool(released.rowcount)  # type: ignore[attr-defined]
 
     def run_until_idle(self, max_rounds: int = 100) -> int:
         total = 0
@@ -93,7 +152,7 @@ class Dispatcher:
         between_rounds: Callable[[], object] | None = None,
     ) -> None:
         """`between_rounds` runs after every round (the clock-driven tasks of `periodic`)."""
-        while not stop.is_set():
+        while not stop.is_set() and not self._stopping.is_set():
             self._wake.clear()  # before the round: a commit during it must trigger another
             try:
                 busy = self.run_once() > 0
