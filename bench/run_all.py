@@ -5,8 +5,9 @@ one and by two processes, then
 listing open incidents among 100,000 on both databases at concurrency 1 (the goal) and 8, then
 the Slack declare flow and slash-command acknowledgements against the emulator, then the
 public status page against nginx at concurrency 64 (skipped, with the reason, without wrk and
-nginx: `make bench-deps`). Takes about eight minutes; each part can be run alone, see
-bench/*.py --help.
+nginx: `make bench-deps`), then scale-out on PostgreSQL with 1, 2 and 3 server processes
+(needs wrk) and the outbox emptied by 1 and 2 workers. Takes about fifteen minutes; each part
+can be run alone, see bench/*.py --help.
 
     python bench/run_all.py
     python bench/run_all.py --duration 5 --incidents 20000     # a quick look
@@ -20,9 +21,12 @@ import time
 import chat_declare_flow
 import declare_incidents
 import list_open_incidents
+import outbox_delivery
+import scale_out
 import statuspage
 from common import DEFAULT_POSTGRES_SERVER, SeedMix
 from load import LoadPlan, results_table
+from wrk import missing_tools
 
 
 def main() -> None:
@@ -65,7 +69,23 @@ def main() -> None:
         print(statuspage.results_table(rows))
         print("\n".join(f"- `{path}`: {note}" for path, note in notes.items()))
     print()
+    scale(args.duration, args.warmup, args.postgres_server)
     print(f"(took {time.monotonic() - started:.0f} s)")
+
+
+def scale(duration: float, warmup: float, postgres_server: str) -> None:
+    """Scale-out on PostgreSQL: server processes under load, then outbox workers."""
+    print("\n## Scale-out on PostgreSQL: 1, 2 and 3 server processes\n")
+    if missing_tools("wrk"):
+        print("skipped: needs wrk (`make bench-deps`)")
+    else:
+        plan = scale_out.Plan(duration=duration, warmup=max(1.0, warmup))
+        rows = scale_out.run([1, 2, 3], list(scale_out.SCENARIOS), plan, postgres_server)
+        print(scale_out.results_table(rows))
+    print("\n## Outbox delivery: 1 and 2 workers, receiver answering in 20 ms\n")
+    outbox = outbox_delivery.Plan(postgres_server=postgres_server)
+    print(outbox_delivery.results_table(outbox_delivery.run(outbox, [1, 2]), outbox))
+    print()
 
 
 if __name__ == "__main__":

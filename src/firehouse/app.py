@@ -20,6 +20,7 @@ from firehouse.alerts.batching import IngestBatcher
 from firehouse.alerts.intake_api import router as intake_router
 from firehouse.alerts.intake_fast import IntakeFastPath
 from firehouse.catalog.api import router as catalog_router
+from firehouse.changes import build_feed
 from firehouse.chat.console import ConsoleChatProvider
 from firehouse.chat.flow import ChatFlow, ProviderFactory
 from firehouse.chat.provider import ChatProvider
@@ -47,6 +48,7 @@ from firehouse.integrations.slack.client import DEFAULT_API_URL, SlackProvider
 from firehouse.integrations.trackers.handler import TrackerHandler
 from firehouse.integrations.trackers.polling import poll_open_tickets
 from firehouse.integrations.webhooks import WebhookHandler
+from firehouse.observability.install import observed
 from firehouse.oncall import ack_api, ical_api, paging_api
 from firehouse.oncall.api import router as oncall_router
 from firehouse.oncall.escalation_tasks import paging_tasks
@@ -181,12 +183,13 @@ def create_app(
 ) -> FastAPI:
     settings = settings or get_settings()
     clock = clock or SystemClock()
-    db = database or Database(settings.database_url)
+    db = database or Database(settings.database_url, settings.database_pool_size)
     dispatcher = build_dispatcher(db, settings, clock)
     runtime = Runtime(settings=settings, db=db, clock=clock, dispatcher=dispatcher)
     background = settings.dispatcher if run_dispatcher is None else run_dispatcher
     alert_batcher = IngestBatcher(db, clock)  # group commit for alert intake
-    status_publisher = Publisher(db, clock, settings.base_url)  # the public page, in memory
+    change_feed = build_feed(db)  # tells live readers when to look again (firehouse.changes)
+    status_publisher = Publisher(db, clock, settings.base_url, feed=change_feed)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -204,10 +207,12 @@ def create_app(
                 daemon=True,
             )
             thread.start()
+        change_feed.start()
         status_publisher.start()
         _freeze_startup_objects()
         yield
         status_publisher.stop()
+        change_feed.stop()
         alert_batcher.stop()
         stop.set()
         dispatcher.request_stop()  # the current batch finishes; the rest goes back untried
@@ -238,6 +243,7 @@ def create_app(
     # The same for alert intake, gated so a burst cannot starve the rest (alerts/intake_fast.py).
     app.add_middleware(IntakeFastPath, concurrency=intake_concurrency(settings, db))
     app.state.status_publisher = status_publisher
+    app.state.change_feed = change_feed  # the incident page's live stream waits on it
     app.state.alert_batcher = alert_batcher
     app.include_router(slack_router)
     app.include_router(intake_router)
@@ -257,4 +263,6 @@ def create_app(
         app.include_router(guidance.router)
     for web_router in WEB_ROUTERS:
         app.include_router(web_router)
-    return app
+    # Last: metrics' middleware must be outermost, to see what PublicPages and IntakeFastPath
+    # answer. Also logging, in each process of `serve --workers N` (observability/install.py).
+    return observed(app, settings, dispatcher, alert_batcher)

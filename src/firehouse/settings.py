@@ -20,6 +20,15 @@ class Settings(BaseSettings):
         default="sqlite:///var/firehouse.db",
         description="SQLAlchemy URL; sqlite:///path or postgresql+psycopg://user@host/db.",
     )
+    database_pool_size: int = Field(
+        default=10,
+        ge=1,
+        le=200,
+        description=(
+            "PostgreSQL connections each process keeps, and twice as many more in bursts. All "
+            "processes together must stay under the server's max_connections."
+        ),
+    )
     config: str | None = Field(default=None, description="Path of firehouse.yaml.")
     base_url: str = Field(
         default="http://127.0.0.1:8000",

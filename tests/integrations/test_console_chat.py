@@ -62,7 +62,21 @@ def test_it_knows_no_threads_and_no_users() -> None:
 def test_each_action_is_logged(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="firehouse.chat.console")
     provider = ConsoleChatProvider()
-    channel = provider.create_channel("incident-1", private=True)
+    channel = provider.create_channel("incident-1", private=False)
     provider.post(channel.id, Message(text="P2: checkout fails", title="Incident 1"), key="s")
-    assert "created private channel #incident-1" in caplog.text
+    assert "created public channel #incident-1" in caplog.text
     assert f"posted in {channel.id}: Incident 1" in caplog.text
+
+
+def test_the_words_of_a_private_channel_stay_out_of_the_log(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)
+    provider = ConsoleChatProvider()
+    channel = provider.create_channel("incident-7", private=True)
+    provider.describe_channel(channel.id, purpose="Payroll leak at Acme", topic="P1")
+    posted = provider.post(channel.id, Message(text="Payroll leak at Acme"), key="summary")
+    provider.update(channel.id, posted.ts, Message(text="Payroll leak at Acme: contained"))
+    assert "Payroll" not in caplog.text
+    assert caplog.text.count("text withheld") == 3
+    assert provider.messages_in(channel.id) == [Message(text="Payroll leak at Acme: contained")]

@@ -132,7 +132,8 @@ def test_without_chat_a_reminder_is_logged_and_recorded(
     run_reminder_pass(seeded_db, clock.now())
     with caplog.at_level(logging.INFO, logger="firehouse.guidance.reminder_delivery"):
         running.run_until_idle()
-    assert "has no commander yet" in caplog.text
+    assert "for incident 1 (no chat channel)" in caplog.text
+    assert "has no commander yet" not in caplog.text  # the words go to chat, not the log
     assert chat.called("post") == []
     [entry] = sent_entries(seeded_db)
     assert entry.startswith("Reminder sent: ")

@@ -198,6 +198,14 @@ def test_no_service_or_port_points_at_workers(chart: Chart) -> None:
     assert all(selector["app.kubernetes.io/component"] != "worker" for selector in selectors)
 
 
+def test_worker_metrics_when_enabled_listen_on_their_own_port(chart: Chart) -> None:
+    values = {"worker": {"metrics": {"enabled": True, "port": 9200}}}
+    worker = container(one(render(chart, values), "Deployment", "worker"))
+    every_interface = "0.0.0.0"  # noqa: S104 -- inside the pod, where Prometheus reaches it
+    assert worker["args"] == ["worker", "--metrics-port", "9200", "--metrics-host", every_interface]
+    assert worker["ports"] == [{"name": "metrics", "containerPort": 9200}]
+
+
 # --- the migration Job --------------------------------------------------------------------------
 
 

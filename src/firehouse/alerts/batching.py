@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
@@ -29,6 +29,12 @@ log = logging.getLogger(__name__)
 
 MAX_BATCH = 256
 
+Observer = Callable[[Sequence[AlertEvent], Sequence[IngestResult]], None]
+
+
+def _ignore(_events: Sequence[AlertEvent], _results: Sequence[IngestResult]) -> None:
+    """The observer when none is given."""
+
 
 @dataclass
 class _Job:
@@ -38,8 +44,17 @@ class _Job:
 
 
 class IngestBatcher:
-    def __init__(self, db: Database, clock: Clock, *, max_batch: int = MAX_BATCH) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        max_batch: int = MAX_BATCH,
+        observer: Observer | None = None,
+    ) -> None:
+        """`observer(events, results)` hears each request's committed alerts (the metrics)."""
         self.db = db
+        self.observer = observer or _ignore
         self.clock = clock
         self.max_batch = max_batch
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
@@ -124,6 +139,7 @@ class IngestBatcher:
             if isinstance(outcome, BaseException):
                 job.future.set_exception(_as_domain(outcome))
             else:
+                self.observer(job.events, outcome)
                 job.future.set_result(outcome)
 
     @staticmethod

@@ -4,7 +4,7 @@ It does what a chat system would, in memory, and logs each action, so `make run`
 whole chat flow (channel, invites, summary, updates) with nothing configured. Channel ids
 carry a random prefix per process (`C3F9A1B0001`), so ids stay unique across restarts and an
 incident is never confused with an older one by its channel id. Nothing secret passes
-through it; it logs names, ids and message titles only.
+through it; it logs names, ids and message titles only, and no text of private channels.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from firehouse.chat.provider import Channel, ChatUser, Message, NameTaken, Poste
 log = logging.getLogger(__name__)
 
 BOT_USER_ID = "UFIREHOUSE"
+WITHHELD = "(private channel: text withheld)"
 
 
 @dataclass
@@ -78,7 +79,8 @@ class ConsoleChatProvider:
     def describe_channel(self, channel_id: str, *, purpose: str, topic: str) -> None:
         channel = self.channels[channel_id]
         channel.purpose, channel.topic = purpose, topic
-        log.info("chat (console): #%s purpose and topic set to %s", channel.channel.name, purpose)
+        shown = WITHHELD if channel.private else purpose
+        log.info("chat (console): #%s purpose and topic set to %s", channel.channel.name, shown)
 
     def add_bookmark(self, channel_id: str, *, title: str, url: str) -> None:
         channel = self.channels[channel_id]
@@ -97,7 +99,12 @@ class ConsoleChatProvider:
         posted = Posted(channel_id, self._ts())
         self.posts.append(ConsolePost(posted, key, message, thread_ts))
         where = f" (thread {thread_ts})" if thread_ts else ""
-        log.info("chat (console): posted in %s%s: %s", channel_id, where, _headline(message))
+        log.info(
+            "chat (console): posted in %s%s: %s",
+            channel_id,
+            where,
+            self._shown(channel_id, message),
+        )
         return posted
 
     def find_posted(
@@ -116,7 +123,15 @@ class ConsoleChatProvider:
         for index, post in enumerate(self.posts):
             if post.posted == Posted(channel_id, ts):
                 self.posts[index] = ConsolePost(post.posted, post.key, message, post.thread_ts)
-        log.info("chat (console): updated %s in %s: %s", ts, channel_id, _headline(message))
+        log.info(
+            "chat (console): updated %s in %s: %s", ts, channel_id, self._shown(channel_id, message)
+        )
+
+    def _shown(self, channel_id: str, message: Message) -> str:
+        """A private incident's words stay out of the log, which more people read than the
+        incident's participants."""
+        channel = self.channels.get(channel_id)
+        return WITHHELD if channel is not None and channel.private else _headline(message)
 
     def archive(self, channel_id: str) -> None:
         self.channels[channel_id].archived = True

@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from firehouse.cli.errors import CliError
 from firehouse.cli.local import database, warn_unless_migrated
 from firehouse.clock import SystemClock
+from firehouse.observability.logs import configure_logging
 from firehouse.settings import get_settings
 
-commands = typer.Typer()
+if TYPE_CHECKING:
+    from uvicorn import Server
 
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    from firehouse.outbox.dispatcher import Dispatcher
+
+commands = typer.Typer()
 
 
 @commands.command()
@@ -49,7 +55,7 @@ def serve(
     with database(settings) as db:
         warn_unless_migrated(db)
         listener = _listen(host, port)
-        logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+        configure_logging(settings)
         bound_port = listener.getsockname()[1]
         url_host = f"[{host}]" if ":" in host else host
         typer.echo(f"firehouse is serving on http://{url_host}:{bound_port}")
@@ -57,20 +63,37 @@ def serve(
             if workers == 1:
                 config = uvicorn.Config(
                     create_app(settings, database=db),
+                    log_config=None,  # configure_logging's format (JSON or text) throughout
                     access_log=False,
                     timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
                 )
-                uvicorn.Server(config).run(sockets=[listener])
+                _server_class()(config).run(sockets=[listener])
             else:
                 # Each process builds its own app from the same environment.
                 config = uvicorn.Config(
                     "firehouse.app:create_app",
+                    log_config=None,
                     factory=True,
                     workers=workers,
                     access_log=False,
                     timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
                 )
                 Multiprocess(config, sockets=[listener]).run()
+
+
+def _server_class() -> type[Server]:
+    """uvicorn's server, except that a signal it has already handled (a graceful stop) is not
+    raised again at the end, so SIGTERM ends `serve` with status 0 as it does a worker."""
+    import uvicorn  # noqa: PLC0415 -- see serve
+
+    class GracefulServer(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            with super().capture_signals():
+                yield
+                self._captured_signals.clear()
+
+    return GracefulServer
 
 
 # On shutdown, requests in flight get this long to finish. The incident pages' live streams
@@ -89,6 +112,23 @@ def _listen(host: str, port: int) -> socket.socket:
         listener.close()
         raise CliError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     return listener
+
+
+def _serve_metrics(dispatcher: Dispatcher, host: str, port: int) -> None:
+    """The worker's own counters (deliveries by provider and result) and the deployment's
+    gauges, on a small HTTP server of its own: a worker has no API to hang /metrics on. It
+    shows counts only, so it asks for no token; bind it where only Prometheus reaches."""
+    from prometheus_client import start_http_server  # noqa: PLC0415 -- only when asked
+
+    from firehouse.observability.metrics import build_metrics  # noqa: PLC0415
+
+    metrics = build_metrics(dispatcher.db, dispatcher.clock)
+    dispatcher.observer = metrics.count_delivery
+    try:
+        start_http_server(port, addr=host, registry=metrics.registry)
+    except OSError as exc:
+        raise CliError(f"--metrics-port: cannot listen on {host}:{port}: {exc.strerror}") from None
+    typer.echo(f"worker metrics on http://{host}:{port}/metrics")
 
 
 class Heartbeat:
@@ -111,17 +151,31 @@ class Heartbeat:
 
 
 @commands.command()
-def worker() -> None:
+def worker(
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=65535,
+            help="Serve this worker's Prometheus metrics on this port (no HTTP otherwise).",
+        ),
+    ] = None,
+    metrics_host: Annotated[
+        str, typer.Option(help="Address of the metrics port; 0.0.0.0 in a container.")
+    ] = "127.0.0.1",
+) -> None:
     """Deliver outbox events until SIGTERM or Ctrl-C; run several for scale-out."""
     from firehouse.app import build_dispatcher, build_periodic  # noqa: PLC0415 -- see serve
 
     settings = get_settings()
     with database(settings) as db:
         warn_unless_migrated(db)
-        logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+        configure_logging(settings)
         clock = SystemClock()
         dispatcher = build_dispatcher(db, settings, clock)
         periodic = build_periodic(dispatcher, clock, settings)
+        if metrics_port is not None:
+            _serve_metrics(dispatcher, metrics_host, metrics_port)
         heartbeat = Heartbeat(settings.worker_heartbeat_file)
         stop = threading.Event()
 

@@ -14,7 +14,8 @@ from firehouse.settings import Settings, get_settings
 
 @contextmanager
 def database(settings: Settings | None = None) -> Iterator[Database]:
-    db = Database((settings or get_settings()).database_url)
+    settings = settings or get_settings()
+    db = Database(settings.database_url, settings.database_pool_size)
     try:
         yield db
     finally:

@@ -97,7 +97,7 @@ class ReminderDelivery:
         if target.posted is not None:
             return  # an earlier attempt posted and recorded it
         if target.channel_id is None or target.settings is None:
-            log.info("reminder (console) for incident %s: %s", nudge.number, nudge.text)
+            log.info("reminder %s for incident %s (no chat channel)", nudge.reminder, nudge.number)
             self._record(target, nudge, None, note="logged; no chat channel")
             return
         provider = self._provider(target.settings)

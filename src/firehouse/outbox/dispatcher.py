@@ -27,6 +27,7 @@ from sqlalchemy import update
 
 from firehouse.clock import Clock
 from firehouse.db import Database, is_sqlite
+from firehouse.observability.context import delivery_scope
 from firehouse.outbox.envelope import DeliveryFailed, Envelope, Handler
 from firehouse.outbox.model import OutboxDelivery, OutboxEvent, Subscription
 from firehouse.outbox.queue import DEAD, DELIVERED, PENDING, anything_due, due_batch
@@ -58,8 +59,12 @@ class Dispatcher:
         clock: Clock,
         config: DispatcherConfig | None = None,
         worker_id: str | None = None,
+        *,
+        observer: Callable[[str, str], None] | None = None,
     ) -> None:
+        """`observer(kind, result)` hears each delivery's outcome (the process's metrics)."""
         self.db = db
+        self.observer = observer or _ignore
         self.handlers = dict(handlers)
         self.clock = clock
         self.config = config or DispatcherConfig()
@@ -169,27 +174,43 @@ class Dispatcher:
         return self._claim()[0]
 
     def deliver(self, envelope: Envelope) -> bool:
-        """Run the handler and settle; False when the lease was lost and nothing was recorded."""
+        """Run the handler and settle; False when the lease was lost and nothing was recorded.
+
+        The observer hears the outcome (delivered, retry, dead, lease_lost: the metrics), and
+        log lines written meanwhile carry the delivery's id."""
         handler = self.handlers.get(envelope.kind)
-        try:
-            if handler is None:
-                raise DeliveryFailed(
-                    f"no integration handles subscriptions of kind '{envelope.kind}'"
+        error: str | None = None
+        failure: DeliveryFailed | None = None
+        with delivery_scope(envelope.delivery_id):
+            try:
+                if handler is None:
+                    raise DeliveryFailed(
+                        f"no integration handles subscriptions of kind '{envelope.kind}'"
+                    )
+                handler(envelope)
+            except DeliveryFailed as failed:
+                failure, error = failed, str(failed)
+            except Exception as exc:  # noqa: BLE001 -- a bug in a handler must not lose the event
+                # Where it failed, not what it said: an exception's message may quote the
+                # incident (private ones too). The message goes to last_error instead.
+                frames = "".join(traceback.format_tb(exc.__traceback__))
+                log.error(
+                    "handler for %s crashed with %s:\n%s",
+                    envelope.subscription,
+                    type(exc).__name__,
+                    frames,
                 )
-            handler(envelope)
-        except DeliveryFailed as failure:
-            return self._settle(
+                error = f"unexpected {type(exc).__name__}: {redact_urls_in(str(exc))}"
+            permanent = failure is not None and failure.permanent
+            settled = self._settle(
                 envelope,
-                error=str(failure),
-                retry_after=failure.retry_after,
-                permanent=failure.permanent,
+                error=error,
+                retry_after=failure.retry_after if failure is not None else None,
+                permanent=permanent,
             )
-        except Exception as exc:  # noqa: BLE001 -- a bug in a handler must not lose the event
-            details = redact_urls_in("".join(traceback.format_exception(exc)))
-            log.error("handler for %s crashed:\n%s", envelope.subscription, details)
-            error = f"unexpected {type(exc).__name__}: {redact_urls_in(str(exc))}"
-            return self._settle(envelope, error=error)
-        return self._settle(envelope, error=None)
+        exhausted = permanent or is_exhausted(envelope.attempt, self.config.max_attempts)
+        self.observer(envelope.kind, _outcome(settled, error, exhausted=exhausted))
+        return settled
 
     def _claim(self) -> tuple[list[Envelope], int]:
         now = self.clock.now()
@@ -262,6 +283,19 @@ class Dispatcher:
             else:
                 row.next_attempt_at = now + next_delay(row.attempts, retry_after)
         return True
+
+
+def _ignore(_kind: str, _result: str) -> None:
+    """The observer when none is given."""
+
+
+def _outcome(settled: bool, error: str | None, *, exhausted: bool) -> str:
+    """What `_settle` just recorded, as the metrics name it."""
+    if not settled:
+        return "lease_lost"
+    if error is None:
+        return "delivered"
+    return "dead" if exhausted else "retry"
 
 
 def _park(delivery: OutboxDelivery, reason: str) -> None:

@@ -1,11 +1,18 @@
 """Keeps this process's status-page snapshot current, off the request path.
 
-Three things make the snapshot change: a commit in this process (the database's `on_commit`
-listeners, for transactions marked with `notify_after_commit`), a commit in another process
-(seen by polling a cheap fingerprint), and the passing of time (maintenance windows open and
-close, the uptime bars move on a day), covered by a full rebuild every `refresh_seconds`.
-Bursts of commits are debounced into one rebuild. Requests only ever read `current`, a
-reference swapped atomically once a new snapshot is complete.
+Three things make the snapshot change: a commit in this process, a commit in another
+process, and the passing of time (maintenance windows open and close, the uptime bars move on
+a day), covered by a full rebuild every `refresh_seconds`.
+
+Commits are heard on the change feed's `statuspage` channel (firehouse.changes). On
+PostgreSQL it carries every process's commits, so the cheap fingerprint is polled only as a
+safety net, every `safety_poll_seconds`. On SQLite it carries this process's commits only,
+so the fingerprint is still polled every `poll_seconds` for other processes (several `serve`
+workers on one file), as it is while a PostgreSQL feed reconnects. Without a feed, this
+process's commits are heard through the database's `on_commit` listeners (transactions
+marked with `notify_after_commit`). Bursts of commits are debounced into one rebuild.
+Requests only ever read `current`, a reference swapped atomically once a new snapshot is
+complete.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import logging
 import threading
 import time
 
+from firehouse.changes import STATUSPAGE, ChangeFeed, Subscription
 from firehouse.clock import Clock
 from firehouse.db import Database
 from firehouse.statuspage import snapshot
@@ -32,6 +40,8 @@ class Publisher:
         debounce_seconds: float = 0.1,
         poll_seconds: float = 2.0,
         refresh_seconds: float = 30.0,
+        feed: ChangeFeed | None = None,
+        safety_poll_seconds: float = 10.0,
     ) -> None:
         self._db = db
         self._clock = clock
@@ -39,6 +49,9 @@ class Publisher:
         self._debounce = debounce_seconds
         self._poll = poll_seconds
         self._refresh = refresh_seconds
+        self._feed = feed
+        self._safety_poll = safety_poll_seconds
+        self._subscription: Subscription | None = None
         self._current: Snapshot | None = None
         self._changed = threading.Event()
         self._stopping = threading.Event()
@@ -72,7 +85,9 @@ class Publisher:
 
     def start(self) -> None:
         """Build the first snapshot now (so the first request finds one), then keep it fresh."""
-        if not self._listening:
+        if self._feed is not None and self._subscription is None:
+            self._subscription = self._feed.subscribe(STATUSPAGE, callback=self.changed)
+        elif self._feed is None and not self._listening:
             self._db.on_commit(self.changed)
             self._listening = True
         try:
@@ -89,10 +104,13 @@ class Publisher:
         if self._thread is not None:
             self._thread.join(timeout=10)
             self._thread = None
+        if self._subscription is not None:
+            self._subscription.close()
+            self._subscription = None
 
     def _run(self) -> None:
         while not self._stopping.is_set():
-            woken = self._changed.wait(timeout=self._poll)
+            woken = self._changed.wait(timeout=self._poll_interval())
             if self._stopping.is_set():
                 return
             if woken:
@@ -111,6 +129,12 @@ class Publisher:
         if failure != self._failing:
             log.warning("status page: keeping the last snapshot; rebuilding failed: %s", failure)
             self._failing = failure
+
+    def _poll_interval(self) -> float:
+        """Long while the feed hears every process; short while it cannot."""
+        if self._feed is not None and self._feed.cross_process:
+            return max(self._poll, self._safety_poll)
+        return self._poll
 
     def _due(self) -> bool:
         return self._current is None or time.monotonic() - self._built_monotonic >= self._refresh
