@@ -19,21 +19,19 @@ shows that effect on a burst.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 
-from common import ROOT, running_server, throwaway_database
+from common import ROOT, environment, running_server, throwaway_database
 from declare_incidents import print_machine
 from load import Goal, Samples, Summary, results_table, summarise
 from report import markdown_table
@@ -339,21 +337,6 @@ def _send(client: httpx.Client, path: str, body: bytes, headers: dict[str, str])
 
 
 # --- the run -----------------------------------------------------------------------------------
-
-
-@contextmanager
-def environment(**values: str) -> Iterator[None]:
-    """The server subprocess inherits os.environ; set the Slack secrets for it alone."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,21 @@ BATCH = 5000
 
 
 @contextmanager
+def environment(**values: str) -> Iterator[None]:
+    """Set for the servers started inside (running_server passes os.environ on), then put back."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@contextmanager
 def throwaway_database(kind: str, postgres_server: str) -> Iterator[str]:
     """A new, empty database URL for one benchmark, removed afterwards whatever happens."""
     if kind == "sqlite":

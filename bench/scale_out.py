@@ -32,8 +32,7 @@ import os
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,7 +41,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 import alerts
-from common import DEFAULT_POSTGRES_SERVER, running_server, throwaway_database
+from common import DEFAULT_POSTGRES_SERVER, environment, running_server, throwaway_database
 from cpu import CpuSplit, PidFinder, measured, postgres_processes, server_processes
 from firehouse.auth.service import create_token
 from firehouse.db import Database
@@ -202,21 +201,6 @@ def prepare(url: str) -> tuple[str, str]:
     finally:
         db.dispose()
     return key, token
-
-
-@contextmanager
-def environment(**values: str) -> Iterator[None]:
-    """Set for the servers started inside (running_server passes os.environ on)."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def run(processes: list[int], names: list[str], plan: Plan, postgres_server: str) -> list[Row]:

@@ -8,6 +8,7 @@ import shutil
 import socket
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -64,6 +65,18 @@ class PostgresDatabase:
         with self._admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
         self._admin.dispose()
+
+
+@contextmanager
+def scratch_postgres() -> Iterator[str]:
+    """A new, empty PostgreSQL database (no schema) for one test, dropped afterwards; skipped
+    like every PostgreSQL test when there is no server outside CI."""
+    database = PostgresDatabase(postgres_url_or_skip())
+    database.create()
+    try:
+        yield database.url
+    finally:
+        database.drop()
 
 
 def empty_postgres(url: str) -> None:

@@ -20,7 +20,7 @@ from firehouse.migrate import upgrade
 from firehouse.models import metadata
 from tests.cli.db_fill import fill
 from tests.cli.support import firehouse, ok
-from tests.databases import PostgresDatabase, postgres_url_or_skip
+from tests.databases import scratch_postgres
 from tests.factories import declare, seed_catalog
 
 Rows = dict[str, list[tuple[Any, ...]]]
@@ -46,12 +46,8 @@ def source(filled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str
 
 @pytest.fixture
 def postgres() -> Iterator[str]:
-    database = PostgresDatabase(postgres_url_or_skip())
-    database.create()
-    try:
-        yield database.url
-    finally:
-        database.drop()
+    with scratch_postgres() as url:
+        yield url
 
 
 def every_row(url: str) -> Rows:

@@ -20,7 +20,7 @@ from firehouse.db import Database
 from firehouse.incidents import service
 from firehouse.migrate import downgrade, upgrade
 from firehouse.statuspage.service_components import set_status
-from tests.databases import PostgresDatabase, empty_postgres, postgres_url_or_skip, sqlite_copy
+from tests.databases import empty_postgres, scratch_postgres, sqlite_copy
 from tests.factories import declare, seed_catalog
 from tests.loops import in_own_loop
 from tests.service.statuspage_support import add_components
@@ -267,12 +267,8 @@ def _notifying(url: str) -> tuple[int, int]:
 
 
 def test_postgres_downgrading_past_0010_removes_the_triggers_and_their_functions() -> None:
-    scratch = PostgresDatabase(postgres_url_or_skip())
-    scratch.create()
-    try:
-        upgrade(scratch.url)
-        assert _notifying(scratch.url) == (24, 3)  # 8 tables x insert, update, delete
-        downgrade(scratch.url, "0009")
-        assert _notifying(scratch.url) == (0, 0)
-    finally:
-        scratch.drop()
+    with scratch_postgres() as url:
+        upgrade(url)
+        assert _notifying(url) == (24, 3)  # 8 tables x insert, update, delete
+        downgrade(url, "0009")
+        assert _notifying(url) == (0, 0)

@@ -18,7 +18,7 @@ from firehouse.incidents import service
 from firehouse.incidents.queries import IncidentFilter, list_incidents, timeline
 from firehouse.migrate import downgrade, known_revisions, upgrade
 from firehouse.models import metadata
-from tests.databases import PostgresDatabase, postgres_url_or_skip
+from tests.databases import scratch_postgres
 
 DECLARED = datetime(2025, 6, 1, 9, 30, tzinfo=UTC)
 
@@ -29,12 +29,8 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'firehouse.db'}"
         return
-    database = PostgresDatabase(postgres_url_or_skip())
-    database.create()
-    try:
-        yield database.url
-    finally:
-        database.drop()
+    with scratch_postgres() as url:
+        yield url
 
 
 def fill_first_release(url: str) -> None:

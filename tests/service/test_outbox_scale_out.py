@@ -122,13 +122,19 @@ def test_a_stopped_dispatcher_leaves_its_loop(
     assert not loop.is_alive()
 
 
+def _deliver_once_to_a_gone_receiver(
+    db: Database, clock: FakeClock, http: httpx.Client, receiver: WebhookReceiver
+) -> None:
+    subscribe(db, receiver.url)
+    declare(db, clock.now())
+    receiver.fail_next(1, status=410)
+    dispatcher(db, clock, http).run_until_idle()
+
+
 def test_a_receiver_that_answers_gone_parks_the_delivery_at_once(
     seeded_db: Database, clock: FakeClock, http: httpx.Client, receiver: WebhookReceiver
 ) -> None:
-    subscribe(seeded_db, receiver.url)
-    declare(seeded_db, clock.now())
-    receiver.fail_next(1, status=410)
-    dispatcher(seeded_db, clock, http).run_until_idle()
+    _deliver_once_to_a_gone_receiver(seeded_db, clock, http, receiver)
     row = only_delivery(seeded_db)
     assert (row.state, row.attempts) == ("dead", 1)
     assert "HTTP 410" in (row.last_error or "")
@@ -174,10 +180,7 @@ def test_delivered_rows_older_than_the_retention_are_pruned_with_their_events(
 def test_dead_deliveries_are_never_pruned(
     seeded_db: Database, clock: FakeClock, http: httpx.Client, receiver: WebhookReceiver
 ) -> None:
-    subscribe(seeded_db, receiver.url)
-    declare(seeded_db, clock.now())
-    receiver.fail_next(1, status=410)
-    dispatcher(seeded_db, clock, http).run_until_idle()
+    _deliver_once_to_a_gone_receiver(seeded_db, clock, http, receiver)
     clock.advance(days=100)
     assert prune_delivered(seeded_db, clock.now()) == 0
     assert only_delivery(seeded_db).state == "dead"

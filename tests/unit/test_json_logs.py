@@ -180,6 +180,23 @@ def test_configuring_twice_leaves_one_handler() -> None:
         root.setLevel(level)
 
 
+def test_outbound_request_lines_of_the_http_client_are_kept_out() -> None:
+    root = logging.getLogger()
+    before = list(root.handlers)
+    level = root.level
+    stream = io.StringIO()
+    try:
+        configure_logging(Settings(log_format="json", log_level="DEBUG"), stream)
+        logging.getLogger("httpx").info("HTTP Request: POST https://hooks.example.com/T0/B0/s3cr3t")
+        logging.getLogger("httpx").warning("retrying")
+    finally:
+        for handler in [h for h in root.handlers if h not in before]:
+            root.removeHandler(handler)
+        root.setLevel(level)
+    assert "s3cr3t" not in stream.getvalue()
+    assert "retrying" in stream.getvalue()
+
+
 def test_logging_set_up_by_someone_else_is_left_as_it_is() -> None:
     root = logging.getLogger()
     before = list(root.handlers)

@@ -20,6 +20,7 @@ from firehouse.catalog.apply_settings import Change, apply_guidance, apply_web_o
 from firehouse.catalog.config import FirehouseConfig
 from firehouse.catalog.config_references import reference_problems
 from firehouse.catalog.model import OrganisationSetting, Person, PriorityLevelRow, Service, Team
+from firehouse.catalog.service import forget_policy
 from firehouse.errors import InvalidInput
 from firehouse.oncall.model import EscalationPolicy, Schedule
 from firehouse.outbox.model import Subscription
@@ -60,6 +61,7 @@ def apply_config(
     session.flush()  # services refer to teams by foreign key; no relationship orders the inserts
     changes += _sync(session, Service, "service", _services(config))
     changes += _sync(session, PriorityLevelRow, "priority", _priorities(config), deactivate=False)
+    forget_policy(session)
     changes += _sync(session, Subscription, "webhook", _webhooks(config))
     changes += _apply_chat(session, config)
     changes += _apply_components(session, config, now=now)

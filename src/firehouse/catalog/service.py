@@ -9,13 +9,30 @@ from firehouse.catalog.model import Person, PriorityLevelRow, Service, Team
 from firehouse.errors import InvalidInput
 from firehouse.incidents.policy import DEFAULT_POLICY, PriorityLevel, PriorityPolicy
 
+POLICY_KEY = "firehouse.priority_policy"
+
 
 def load_policy(session: Session) -> PriorityPolicy:
-    """The policy last applied from firehouse.yaml, or the default when none was applied."""
+    """The policy last applied from firehouse.yaml, or the default when none was applied.
+
+    Read once per unit of work and kept in the session: a declare needs it twice (its own
+    rules, then the checklist), and the second read happened while the incident counter was
+    locked, which every other declare waits for. `config apply` forgets it after writing."""
+    cached = session.info.get(POLICY_KEY)
+    if isinstance(cached, PriorityPolicy):
+        return cached
     rows = session.scalars(select(PriorityLevelRow).order_by(PriorityLevelRow.rank)).all()
-    if not rows:
-        return DEFAULT_POLICY
-    return PriorityPolicy(levels={row.priority: level_from_row(row) for row in rows})
+    policy = (
+        PriorityPolicy(levels={row.priority: level_from_row(row) for row in rows})
+        if rows
+        else DEFAULT_POLICY
+    )
+    session.info[POLICY_KEY] = policy
+    return policy
+
+
+def forget_policy(session: Session) -> None:
+    session.info.pop(POLICY_KEY, None)
 
 
 def level_from_row(row: PriorityLevelRow) -> PriorityLevel:

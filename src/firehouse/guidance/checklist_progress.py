@@ -40,7 +40,7 @@ def on_entry(
     if event == EventType.CHECKLIST_ITEM_CHANGED:
         return  # our own entry: reacting to it would loop
     if event == EventType.INCIDENT_DECLARED:
-        ensure_items(session, incident, now=now)
+        ensure_items(session, incident, now=now, new=True)
         return
     items = items_of(session, incident.id)
     if event == EventType.INCIDENT_PRIORITY_CHANGED or kind == VISIBILITY_CHANGED:
@@ -81,7 +81,7 @@ def items_of(session: Session, incident_id: int) -> dict[str, ChecklistItem]:
     return {row.key: row for row in rows}
 
 
-def wanted_items(session: Session, incident: Incident) -> tuple[str, ...]:
+def wanted_items(session: Session, incident: Incident, *, new: bool = False) -> tuple[str, ...]:
     level = load_policy(session).levels.get(incident.priority)
     if level is None:
         return ()
@@ -89,31 +89,34 @@ def wanted_items(session: Session, incident: Incident) -> tuple[str, ...]:
         level=level,
         training=incident.training,
         private=incident.private,
-        statuspage_in_use=_statuspage_in_use(session, incident.id),
+        statuspage_in_use=_statuspage_in_use(session, None if new else incident.id),
     )
     return checklist.items_for(load_guidance(session), facts)
 
 
 def ensure_items(
-    session: Session, incident: Incident, *, now: datetime
+    session: Session, incident: Incident, *, now: datetime, new: bool = False
 ) -> dict[str, ChecklistItem]:
     """Creates what is missing (idempotent: an incident declared before the checklist existed
-    gets its items at its next change)."""
-    items = items_of(session, incident.id)
+    gets its items at its next change). `new`: just declared, so it has no items and no public
+    incident yet, and two queries can be skipped while the incident counter is locked."""
+    items = {} if new else items_of(session, incident.id)
     current = {key: item.state for key, item in items.items()}
-    for key in checklist.to_add(current, wanted_items(session, incident)):
+    for key in checklist.to_add(current, wanted_items(session, incident, new=new)):
         items[key] = _new_item(session, incident, key, now=now)
     session.flush()
     return items
 
 
-def _statuspage_in_use(session: Session, incident_id: int) -> bool:
+def _statuspage_in_use(session: Session, incident_id: int | None) -> bool:
     """As the incident page decides it: components are configured, or a public incident is
-    linked to this one already."""
+    linked to this one already (`incident_id` None: a new incident, which has none)."""
+    if session.scalar(select(exists().select_from(Component))):
+        return True
+    if incident_id is None:
+        return False
     linked = select(PublicIncident.id).where(PublicIncident.incident_id == incident_id)
-    return bool(session.scalar(select(exists().select_from(Component)))) or bool(
-        session.scalar(select(exists(linked)))
-    )
+    return bool(session.scalar(select(exists(linked))))
 
 
 def _follow_priority(

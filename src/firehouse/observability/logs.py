@@ -141,6 +141,9 @@ def _setting_secrets(settings: Settings) -> list[str]:
     return [value for value in values if value]
 
 
+QUIET_LOGGERS = ("httpx", "httpcore")
+
+
 def configure_logging(settings: Settings, stream: TextIO | None = None) -> logging.Handler:
     """Root logger: one handler of the configured format at the configured level."""
     root = logging.getLogger()
@@ -149,6 +152,10 @@ def configure_logging(settings: Settings, stream: TextIO | None = None) -> loggi
     handler = build_handler(settings, stream)
     root.addHandler(handler)
     root.setLevel(settings.log_level)
+    for chatty in QUIET_LOGGERS:
+        # One line per outbound request, with its full URL: noise at best, and some URLs
+        # carry a secret in their path (chat and paging webhooks), which no filter can tell.
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     adopt_server_loggers()
     return handler
 
