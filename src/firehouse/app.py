@@ -188,7 +188,9 @@ def create_app(
     runtime = Runtime(settings=settings, db=db, clock=clock, dispatcher=dispatcher)
     background = settings.dispatcher if run_dispatcher is None else run_dispatcher
     alert_batcher = IngestBatcher(db, clock)  # group commit for alert intake
-    change_feed = build_feed(db)  # tells live readers when to look again (firehouse.changes)
+    change_feed = build_feed(
+        db, settings.listen_database_url
+    )  # tells live readers when to look again (firehouse.changes)
     status_publisher = Publisher(db, clock, settings.base_url, feed=change_feed)
 
     @asynccontextmanager

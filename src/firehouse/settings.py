@@ -29,6 +29,13 @@ class Settings(BaseSettings):
             "processes together must stay under the server's max_connections."
         ),
     )
+    listen_database_url: str | None = Field(
+        default=None,
+        description=(
+            "A direct PostgreSQL URL for the live-update listener, when FIREHOUSE_DATABASE_URL "
+            "goes through PgBouncer in transaction mode (which cannot keep a LISTEN)."
+        ),
+    )
     config: str | None = Field(default=None, description="Path of firehouse.yaml.")
     base_url: str = Field(
         default="http://127.0.0.1:8000",

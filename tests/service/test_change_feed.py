@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from firehouse.changes import INCIDENT, STATUSPAGE, ChangeFeed, build_feed
 from firehouse.changes.postgres import PostgresFeed
@@ -272,3 +273,23 @@ def test_postgres_downgrading_past_0010_removes_the_triggers_and_their_functions
         assert _notifying(url) == (24, 3)  # 8 tables x insert, update, delete
         downgrade(url, "0009")
         assert _notifying(url) == (0, 0)
+
+
+def test_postgres_the_listener_can_bypass_a_pooling_proxy_with_its_own_url(
+    writer: Database, clock: FakeClock
+) -> None:
+    """FIREHOUSE_LISTEN_DATABASE_URL: the pools go through PgBouncer (here: an address where
+    nothing listens), the LISTEN connection straight to PostgreSQL."""
+    behind_proxy = Database(make_url(writer.url).set(port=1).render_as_string(hide_password=False))
+    feed = build_feed(behind_proxy, writer.url)
+    feed.start()
+    try:
+        assert isinstance(feed, PostgresFeed)
+        assert feed.wait_listening(5)
+        incident = declare(writer, clock.now())
+        watching = feed.subscribe(INCIDENT, str(incident.id))
+        note(writer, incident.number, clock)
+        assert watching.wait(1)
+    finally:
+        feed.stop()
+        behind_proxy.dispose()
