@@ -39,6 +39,9 @@ __all__ = ["DeliveryFailed", "Dispatcher", "DispatcherConfig", "Envelope", "Hand
 log = logging.getLogger(__name__)
 
 MAX_ERROR_LENGTH = 2000
+# Outcomes of an attempt besides the queue's own DELIVERED and DEAD, as the metrics name them.
+RETRY = "retry"
+LEASE_LOST = "lease_lost"
 
 
 @dataclass(frozen=True)
@@ -178,39 +181,32 @@ class Dispatcher:
 
         The observer hears the outcome (delivered, retry, dead, lease_lost: the metrics), and
         log lines written meanwhile carry the delivery's id."""
-        handler = self.handlers.get(envelope.kind)
-        error: str | None = None
-        failure: DeliveryFailed | None = None
         with delivery_scope(envelope.delivery_id):
-            try:
-                if handler is None:
-                    raise DeliveryFailed(
-                        f"no integration handles subscriptions of kind '{envelope.kind}'"
-                    )
-                handler(envelope)
-            except DeliveryFailed as failed:
-                failure, error = failed, str(failed)
-            except Exception as exc:  # noqa: BLE001 -- a bug in a handler must not lose the event
-                # Where it failed, not what it said: an exception's message may quote the
-                # incident (private ones too). The message goes to last_error instead.
-                frames = "".join(traceback.format_tb(exc.__traceback__))
-                log.error(
-                    "handler for %s crashed with %s:\n%s",
-                    envelope.subscription,
-                    type(exc).__name__,
-                    frames,
-                )
-                error = f"unexpected {type(exc).__name__}: {redact_urls_in(str(exc))}"
-            permanent = failure is not None and failure.permanent
-            settled = self._settle(
-                envelope,
-                error=error,
-                retry_after=failure.retry_after if failure is not None else None,
-                permanent=permanent,
+            outcome = self._settle(envelope, self._attempt(envelope))
+        self.observer(envelope.kind, outcome)
+        return outcome != LEASE_LOST
+
+    def _attempt(self, envelope: Envelope) -> DeliveryFailed | None:
+        """Runs the handler; None when the side effect happened, else why it did not."""
+        handler = self.handlers.get(envelope.kind)
+        if handler is None:
+            return DeliveryFailed(f"no integration handles subscriptions of kind '{envelope.kind}'")
+        try:
+            handler(envelope)
+        except DeliveryFailed as failure:
+            return failure
+        except Exception as exc:  # noqa: BLE001 -- a bug in a handler must not lose the event
+            # Where it failed, not what it said: an exception's message may quote the
+            # incident (private ones too). The message goes to last_error instead.
+            frames = "".join(traceback.format_tb(exc.__traceback__))
+            log.error(
+                "handler for %s crashed with %s:\n%s",
+                envelope.subscription,
+                type(exc).__name__,
+                frames,
             )
-        exhausted = permanent or is_exhausted(envelope.attempt, self.config.max_attempts)
-        self.observer(envelope.kind, _outcome(settled, error, exhausted=exhausted))
-        return settled
+            return DeliveryFailed(f"unexpected {type(exc).__name__}: {redact_urls_in(str(exc))}")
+        return None
 
     def _claim(self) -> tuple[list[Envelope], int]:
         now = self.clock.now()
@@ -258,44 +254,29 @@ class Dispatcher:
             lease_expires_at=delivery.lease_expires_at,
         )
 
-    def _settle(
-        self,
-        envelope: Envelope,
-        *,
-        error: str | None,
-        retry_after: float | None = None,
-        permanent: bool = False,
-    ) -> bool:
+    def _settle(self, envelope: Envelope, failure: DeliveryFailed | None) -> str:
+        """Records the attempt's outcome, if the lease is still ours, and returns it."""
         now = self.clock.now()
         with self.db.write() as session:
             row = session.get(OutboxDelivery, envelope.delivery_id, with_for_update=True)
             if row is None or row.state != PENDING or row.lease_owner != envelope.lease_token:
                 log.info("delivery %s: lease lost, outcome ignored", envelope.delivery_id)
-                return False
+                return LEASE_LOST
             row.lease_owner = None
             row.lease_expires_at = None
-            if error is None:
+            if failure is None:
                 row.state, row.delivered_at, row.last_error = DELIVERED, now, None
-                return True
-            row.last_error = error[:MAX_ERROR_LENGTH]
-            if permanent or is_exhausted(row.attempts, self.config.max_attempts):
+                return DELIVERED
+            row.last_error = str(failure)[:MAX_ERROR_LENGTH]
+            if failure.permanent or is_exhausted(row.attempts, self.config.max_attempts):
                 _park(row, row.last_error)
-            else:
-                row.next_attempt_at = now + next_delay(row.attempts, retry_after)
-        return True
+                return DEAD
+            row.next_attempt_at = now + next_delay(row.attempts, failure.retry_after)
+            return RETRY
 
 
 def _ignore(_kind: str, _result: str) -> None:
     """The observer when none is given."""
-
-
-def _outcome(settled: bool, error: str | None, *, exhausted: bool) -> str:
-    """What `_settle` just recorded, as the metrics name it."""
-    if not settled:
-        return "lease_lost"
-    if error is None:
-        return "delivered"
-    return "dead" if exhausted else "retry"
 
 
 def _park(delivery: OutboxDelivery, reason: str) -> None:
