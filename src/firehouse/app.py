@@ -36,7 +36,6 @@ from firehouse.guidance import (
 )
 from firehouse.guidance.jobs import scheduled_jobs
 from firehouse.guidance.reminder_delivery import ReminderDelivery
-from firehouse.guidance.scheduler import Scheduler
 from firehouse.httpapi import errors
 from firehouse.httpapi.health import router as health_router
 from firehouse.httpapi.runtime import Runtime
@@ -57,6 +56,7 @@ from firehouse.outbox.console import LogHandler
 from firehouse.outbox.dispatcher import Dispatcher, DispatcherConfig, Handler
 from firehouse.outbox.retention import prune_delivered
 from firehouse.periodic import Periodic, exclusive
+from firehouse.scheduler import Scheduler
 from firehouse.settings import Settings, get_settings
 from firehouse.statuspage.api import router as statuspage_router
 from firehouse.statuspage.flow import StatuspageFlow

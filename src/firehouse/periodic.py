@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from firehouse.clock import Clock
-from firehouse.guidance.scheduler import Scheduler
+from firehouse.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 

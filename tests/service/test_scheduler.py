@@ -14,9 +14,9 @@ from firehouse.clock import FakeClock
 from firehouse.db import Database, is_sqlite
 from firehouse.guidance.jobs import scheduled_jobs
 from firehouse.guidance.model import ReminderSent, SchedulerLease
-from firehouse.guidance.scheduler import Scheduler
 from firehouse.outbox.model import OutboxEvent
 from firehouse.periodic import Periodic, PeriodicTask, exclusive
+from firehouse.scheduler import Scheduler
 from tests.factories import declare
 
 JOB = "guidance reminders"

@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from firehouse.db import Database
 from firehouse.guidance.drills import run_due_steps
 from firehouse.guidance.reminder_service import run_reminder_pass
-from firehouse.guidance.scheduler import Scheduler
 from firehouse.periodic import PeriodicTask
+from firehouse.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 
