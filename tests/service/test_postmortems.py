@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy.orm import Session
 
 from firehouse.clock import FakeClock
 from firehouse.db import Database
@@ -37,6 +38,22 @@ def critical(db: Database, clock: FakeClock, **extra: object) -> int:
 def postmortems(db: Database) -> list[Postmortem]:
     with db.read() as session:
         return list(session.query(Postmortem))
+
+
+def edit(
+    session: Session,
+    number: int,
+    document: str,
+    clock: FakeClock,
+    *,
+    version: int = 1,
+    actor: str = "alice",
+) -> pm.PostmortemView:
+    """Alice (unless said otherwise) saves the document over the version she read."""
+    now = clock.now()
+    return pm.edit(
+        session, number, document, expected_version=version, sight=ALICE, actor=actor, now=now
+    )
 
 
 def test_resolving_a_p1_creates_a_draft_owned_by_the_commander(
@@ -92,15 +109,7 @@ def test_a_started_postmortem_is_not_rewritten_by_a_second_resolve(
 ) -> None:
     number = critical(seeded_db, clock)
     with seeded_db.write() as session:
-        pm.edit(
-            session,
-            number,
-            "# Ours",
-            expected_version=1,
-            sight=ALICE,
-            actor="alice",
-            now=clock.now(),
-        )
+        edit(session, number, "# Ours", clock)
         service.reopen(session, number, reason="It is back", actor="alice", now=clock.now())
     resolve(seeded_db, number, clock, note="Fixed for good")
     assert postmortems(seeded_db)[0].document == "# Ours"
@@ -112,34 +121,16 @@ def test_the_first_edit_starts_the_postmortem_and_bumps_the_version(
     number = critical(seeded_db, clock)
     clock.advance(hours=3)
     with seeded_db.write() as session:
-        row = pm.edit(
-            session,
-            number,
-            "# Edited",
-            expected_version=1,
-            sight=ALICE,
-            actor="alice",
-            now=clock.now(),
-        ).postmortem
+        row = edit(session, number, "# Edited", clock).postmortem
         assert (row.version, row.started_at, row.document) == (2, clock.now(), "# Edited")
 
 
 def test_an_edit_at_an_old_version_is_refused(seeded_db: Database, clock: FakeClock) -> None:
     number = critical(seeded_db, clock)
     with seeded_db.write() as session:
-        pm.edit(
-            session,
-            number,
-            "# One",
-            expected_version=1,
-            sight=ALICE,
-            actor="alice",
-            now=clock.now(),
-        )
+        edit(session, number, "# One", clock)
     with pytest.raises(Conflict) as refused, seeded_db.write() as session:
-        pm.edit(
-            session, number, "# Two", expected_version=1, sight=ALICE, actor="bob", now=clock.now()
-        )
+        edit(session, number, "# Two", clock, actor="bob")
     assert refused.value.field == "version"
     assert postmortems(seeded_db)[0].document == "# One"
 
@@ -147,9 +138,7 @@ def test_an_edit_at_an_old_version_is_refused(seeded_db: Database, clock: FakeCl
 def test_an_empty_document_is_refused(seeded_db: Database, clock: FakeClock) -> None:
     number = critical(seeded_db, clock)
     with pytest.raises(InvalidInput) as refused, seeded_db.write() as session:
-        pm.edit(
-            session, number, "  ", expected_version=1, sight=ALICE, actor="alice", now=clock.now()
-        )
+        edit(session, number, "  ", clock)
     assert refused.value.field == "document"
 
 
@@ -185,15 +174,7 @@ def test_a_published_postmortem_cannot_be_edited(seeded_db: Database, clock: Fak
         pm.change_state(session, number, "in_review", sight=ALICE, actor="alice", now=clock.now())
         pm.change_state(session, number, "published", sight=ALICE, actor="alice", now=clock.now())
     with pytest.raises(Conflict), seeded_db.write() as session:
-        pm.edit(
-            session,
-            number,
-            "# Late",
-            expected_version=3,
-            sight=ALICE,
-            actor="alice",
-            now=clock.now(),
-        )
+        edit(session, number, "# Late", clock, version=3)
 
 
 def test_a_postmortem_can_be_started_by_hand_for_any_incident(
@@ -236,15 +217,7 @@ def test_html_export_renders_markdown_without_raw_html(
 ) -> None:
     number = critical(seeded_db, clock)
     with seeded_db.write() as session:
-        pm.edit(
-            session,
-            number,
-            "# T\n\n<script>x</script>",
-            expected_version=1,
-            sight=ALICE,
-            actor="alice",
-            now=clock.now(),
-        )
+        edit(session, number, "# T\n\n<script>x</script>", clock)
     with seeded_db.read() as session:
         html = pm.export(session, number, ALICE, fmt="html")
     assert "<h1>T</h1>" in html
